@@ -1,0 +1,236 @@
+/* Audit report: table and JSON. */
+#include "report.h"
+
+#include <hdf5.h>
+#include <jansson.h>
+#include <math.h>
+#include <mpi.h>
+#include <openblas_config.h>
+#include <gsl/gsl_version.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sigma/error.h"
+#include "sigma/gram.h"
+
+static const char *kEstName[SIGMA_NEST] = {"plug-in Lhat", "Wishart Lhat_W", "Richardson Lhat_R"};
+static const char *kEstKey[SIGMA_NEST] = {"plugin", "wishart", "richardson"};
+static const char *kObsName[] = {"random", "first", "indices"};
+
+static const char *yesno(int ok) { return ok ? "PASS" : "FAIL"; }
+
+void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
+  const sigma_est_result *e = &r->est;
+  fprintf(f, "sigma audit: N = %lld rows, d = %d, n1 = %lld (%s, seed %llu), %d rank%s, %d file%s\n",
+          (long long)r->N, r->d, (long long)r->n1, kObsName[o->observed],
+          (unsigned long long)o->seed, r->nranks, r->nranks > 1 ? "s" : "", r->input->nshards,
+          r->input->nshards > 1 ? "s" : "");
+  fprintf(f, "options: normalize %s, center %s, level %.4g (z = %.4f), delta %g, energy cap %g\n",
+          o->normalize ? "on" : "off", o->center ? "on" : "off", o->level, e->z, o->delta,
+          o->energy_cap);
+  fprintf(f, "\n== Ground truth (full Gram) ==\n");
+  fprintf(f, "  %-34s %18.6f nats\n", "L = log det G", e->L);
+  fprintf(f, "  %-34s %18.6f nats\n", "log det G1", e->logdet_G1);
+  fprintf(f, "  %-34s %18.6f\n", "tau2 oracle (all rows)", r->tau2_oracle);
+  fprintf(f, "  %-34s %18.6f\n", "tau2 observed (leave-one-out)", r->tau2_observed);
+  fprintf(f, "  %-34s %18.6f  (Gaussian rows: 2)\n", "tau2 oracle / d", r->tau2_oracle / r->d);
+  fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->level);
+  fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", "estimator", "estimate", "error",
+          "s_oracle", "s_obs", "z_orac", "z_obs", "cov_or", "cov_ob");
+  for (int k = 0; k < SIGMA_NEST; k++) {
+    const sigma_est_line *l = &e->line[k];
+    if (isnan(l->est)) {
+      fprintf(f, "  %-18s %14s  (needs both halves of O with >= d rows)\n", kEstName[k], "n/a");
+      continue;
+    }
+    fprintf(f, "  %-18s %14.6f %11.6f %10.6f %10.6f %8.3f %8.3f %7s %7s\n", kEstName[k], l->est,
+            l->err, l->s[0], l->s[1], l->zscore[0], l->zscore[1], l->covers[0] ? "yes" : "NO",
+            l->covers[1] ? "yes" : "NO");
+  }
+  fprintf(f, "  error = L - estimate; bias formula d(d+1)/2 (1/n1 - 1/N) = %.6f; Wishart "
+             "correction %.6f; Richardson c = %.4f\n",
+          e->bias_formula, e->wishart_correction, e->richardson_c);
+  fprintf(f, "\n== Theorem 1 and overestimation ==\n");
+  fprintf(f, "  %-34s %18.6f\n", "rho2 = lambda_1(G2)", e->rho2);
+  fprintf(f, "  %-34s %18.6f  %s\n", "lower: log det G1 <= L", e->logdet_G1,
+          yesno(e->thm1_lower_ok));
+  fprintf(f, "  %-34s %18.6f  %s\n", "upper: L <= U_Weyl", e->U_weyl, yesno(e->thm1_upper_ok));
+  fprintf(f, "  %-34s %18.6f nats\n", "log R measured (U_Weyl - L)", e->logR_measured);
+  fprintf(f, "  %-34s %18.6f nats\n", "log R predicted [3.8]", e->logR_predicted);
+  fprintf(f, "  %-34s %18.6f / %.6f\n", "log det G1 - d log n1 / G, N", e->size_inv_G1,
+          e->size_inv_G);
+  fprintf(f, "\n== Sigma-UB monitoring ==\n");
+  fprintf(f, "  %-34s %18.6f  (B = c_E n2 = %.6g)%s\n", "Track I Gamma", e->track_gamma, e->B,
+          e->track1_applicable ? "" : "  [rows exceed the energy cap: use --normalize]");
+  fprintf(f, "  %-34s %18.6f\n", "Track II U (observed)", e->track_u);
+  fprintf(f, "  %-34s %18.6f\n", "Track II U (full G, N)", e->track_u_full);
+  fprintf(f, "  %-34s %18.6f <= %.6f  %s%s\n", "envelope [3.16]", e->envelope_lhs,
+          e->envelope_rhs, yesno(e->envelope_ok),
+          e->envelope_applicable ? "" : " (not applicable: max ||x||^2 > c_E)");
+  fprintf(f, "  %-34s %18.6f\n", "max ||x||^2", r->max_norm2);
+  fprintf(f, "\n== Rule n1 = ceil(%g d / eps^2) [3.14] ==\n", o->rule_constant);
+  fprintf(f, "  %-34s %18.6f\n", "eps", e->epsilon);
+  fprintf(f, "  %-34s %18lld\n", "n1 the rule asks for", (long long)e->n1_rule);
+  fprintf(f, "  %-34s %18.6f nats\n", "CI half-width at n1_rule (oracle)", e->halfwidth_rule);
+  fprintf(f, "  %-34s %18.6f nats\n", "plug-in bias at n1_rule (formula)", e->bias_rule);
+  fprintf(f, "  %-34s %18.6f nats\n", "CI half-width at this n1", e->halfwidth_n1);
+  fprintf(f, "\n== Spectral health ==\n");
+  fprintf(f, "  %-22s %16s %16s\n", "", "G", "G1");
+  const sigma_spectral *a = &e->health_G, *b = &e->health_G1;
+  fprintf(f, "  %-22s %16.6g %16.6g\n", "lambda_max", a->lambda_max, b->lambda_max);
+  fprintf(f, "  %-22s %16.6g %16.6g\n", "lambda_min", a->lambda_min, b->lambda_min);
+  fprintf(f, "  %-22s %16.6g %16.6g\n", "condition number", a->condition, b->condition);
+  fprintf(f, "  %-22s %16d %16d\n", "numerical rank", a->numerical_rank, b->numerical_rank);
+  fprintf(f, "  %-22s %16.4f %16.4f\n", "effective rank", a->effective_rank, b->effective_rank);
+  fprintf(f, "  %-22s %16.4f %16.4f\n", "participation ratio", a->participation,
+          b->participation);
+  fprintf(f, "  %-22s %16.4f %16.4f\n", "von Neumann entropy", a->vn_entropy, b->vn_entropy);
+  fprintf(f, "  %-22s %16.4f %16.4f\n", "power-law alpha", a->powerlaw_alpha, b->powerlaw_alpha);
+  fprintf(f, "\n== Timing (s) ==  open %.2f  sample %.2f  pass1 %.2f  reduce %.3f  factor %.2f  "
+             "pass2 %.2f  estimate %.2f  total %.2f  (%.2f GB read)\n",
+          r->t_open, r->t_sample, r->t_pass1, r->t_reduce1, r->t_factor, r->t_pass2, r->t_estimate,
+          r->t_total, r->bytes_read / 1e9);
+}
+
+/* ---- JSON ---- */
+
+/* JSON has no NaN/Inf: those become null. */
+static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *num_array(const double *v, int n) {
+  json_t *a = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(a, num(v[i]));
+  return a;
+}
+
+static json_t *spectral_json(const sigma_spectral *s) {
+  return json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}", "trace", num(s->trace), "lambda_max",
+                   num(s->lambda_max), "lambda_min", num(s->lambda_min), "condition",
+                   num(s->condition), "numerical_rank", s->numerical_rank, "effective_rank",
+                   num(s->effective_rank), "participation_ratio", num(s->participation),
+                   "von_neumann_entropy", num(s->vn_entropy), "powerlaw_alpha",
+                   num(s->powerlaw_alpha));
+}
+
+static json_t *line_json(const sigma_est_line *l) {
+  json_t *j = json_pack("{s:o,s:o}", "estimate", num(l->est), "error", num(l->err));
+  const char *src[2] = {"oracle", "observed"};
+  for (int k = 0; k < 2; k++)
+    json_object_set_new(j, src[k],
+                        json_pack("{s:o,s:o,s:o,s:o,s:b}", "s", num(l->s[k]), "ci_low",
+                                  num(l->lo[k]), "ci_high", num(l->hi[k]), "z", num(l->zscore[k]),
+                                  "covers", l->covers[k] && isfinite(l->est)));
+  return j;
+}
+
+static json_t *provenance(const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
+                          char **argv) {
+  json_t *files = json_array();
+  for (int k = 0; k < r->input->nshards; k++) {
+    const sigma_shard *s = &r->input->shard[k];
+    char *abs = realpath(s->path, NULL);
+    json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", abs ? abs : s->path,
+                                           "dataset", s->dataset, "rows", (json_int_t)s->rows,
+                                           "row0", (json_int_t)s->row0, "dtype",
+                                           s->dtype_bytes == 2   ? "float16"
+                                           : s->dtype_bytes == 4 ? "float32"
+                                                                 : "float64"));
+    free(abs);
+  }
+  json_t *cmd = json_array();
+  for (int k = 0; k < argc; k++) json_array_append_new(cmd, json_string(argv[k]));
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  char when[64];
+  time_t now = time(NULL);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  char mpiver[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(mpiver, &len);
+  mpiver[strcspn(mpiver, "\n,")] = '\0';
+  unsigned maj, min, rel;
+  H5get_libversion(&maj, &min, &rel);
+  char h5ver[32];
+  snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+  json_t *slurm = json_object();
+  const char *envs[] = {"SLURM_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST", NULL};
+  for (int k = 0; envs[k]; k++)
+    if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
+  return json_pack(
+      "{s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:o,s:{s:s,s:s,s:s,s:s,s:s}}", "tool", "sigma audit",
+      "version", SIGMA_VERSION " (" SIGMA_GIT ")", "command", cmd, "files", files, "host", host,
+      "date_utc", when, "ranks", r->nranks, "slurm", slurm, "libraries", "mpi", mpiver, "hdf5",
+      h5ver, "openblas", OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION);
+}
+
+int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_audit_result *r,
+                      int argc, char **argv) {
+  const sigma_est_result *e = &r->est;
+  const int d = r->d;
+  json_t *est = json_object();
+  for (int k = 0; k < SIGMA_NEST; k++) json_object_set_new(est, kEstKey[k], line_json(&e->line[k]));
+  json_t *root = json_pack(
+      "{s:o,s:{s:I,s:i,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:b,s:f,s:f,s:f,s:f,s:o,s:i}}", "provenance",
+      provenance(o, r, argc, argv), "parameters", "N", (json_int_t)r->N, "d", d, "n1",
+      (json_int_t)r->n1, "n1_half_a", (json_int_t)r->na, "n1_half_b", (json_int_t)r->nb,
+      "observed", kObsName[o->observed], "seed", (json_int_t)o->seed, "block_rows",
+      (json_int_t)o->block_rows, "normalize", o->normalize, "center", o->center, "level",
+      o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
+      "epsilon", num(e->epsilon), "chunk_rows", SIGMA_CHUNK_ROWS);
+  json_object_set_new(root, "truth",
+                      json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "L", num(e->L), "logdet_G1",
+                                num(e->logdet_G1), "logdet_Ga", num(e->logdet_Ga), "logdet_Gb",
+                                num(e->logdet_Gb), "tau2_oracle", num(r->tau2_oracle),
+                                "tau2_observed", num(r->tau2_observed)));
+  json_object_set_new(root, "z", num(e->z));
+  json_object_set_new(root, "estimators", est);
+  json_object_set_new(root, "corrections",
+                      json_pack("{s:o,s:o,s:o,s:o}", "bias_formula", num(e->bias_formula),
+                                "wishart_correction", num(e->wishart_correction), "Lhat_h",
+                                num(e->Lhat_h), "richardson_c", num(e->richardson_c)));
+  json_object_set_new(
+      root, "theorem1",
+      json_pack("{s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o}", "rho2", num(e->rho2), "lower",
+                num(e->logdet_G1), "U_weyl", num(e->U_weyl), "lower_ok", e->thm1_lower_ok,
+                "upper_ok", e->thm1_upper_ok, "logR_measured", num(e->logR_measured),
+                "logR_predicted", num(e->logR_predicted), "size_invariant_G1",
+                num(e->size_inv_G1), "size_invariant_G", num(e->size_inv_G)));
+  json_object_set_new(
+      root, "sigma_ub",
+      json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b,s:b,s:o}", "B", num(e->B), "track1_gamma",
+                num(e->track_gamma), "track2_U", num(e->track_u), "track2_U_full",
+                num(e->track_u_full), "track1_applicable", e->track1_applicable, "envelope_lhs",
+                num(e->envelope_lhs), "envelope_rhs", num(e->envelope_rhs), "envelope_ok",
+                e->envelope_ok, "envelope_applicable", e->envelope_applicable, "max_norm2",
+                num(r->max_norm2)));
+  json_object_set_new(root, "rule",
+                      json_pack("{s:o,s:I,s:o,s:o,s:o}", "epsilon", num(e->epsilon), "n1_rule",
+                                (json_int_t)e->n1_rule, "halfwidth_at_n1_rule",
+                                num(e->halfwidth_rule), "bias_at_n1_rule", num(e->bias_rule),
+                                "halfwidth_at_n1", num(e->halfwidth_n1)));
+  json_object_set_new(root, "health",
+                      json_pack("{s:o,s:o}", "G", spectral_json(&e->health_G), "G1",
+                                spectral_json(&e->health_G1)));
+  json_object_set_new(root, "eigenvalues",
+                      json_pack("{s:o,s:o,s:o}", "G", num_array(e->w_G, d), "G1",
+                                num_array(e->w_G1, d), "G2", num_array(e->w_G2, d)));
+  json_object_set_new(
+      root, "timing_s",
+      json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "open", r->t_open, "sample",
+                r->t_sample, "pass1", r->t_pass1, "reduce1", r->t_reduce1, "factor", r->t_factor,
+                "pass2", r->t_pass2, "reduce2", r->t_reduce2, "estimate", r->t_estimate, "total",
+                r->t_total, "bytes_read", r->bytes_read));
+  int rc = SIGMA_OK;
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  if (!root) return sigma_set_error(SIGMA_ENOMEM, "cannot build JSON report");
+  if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+      rename(tmp, path) != 0) {
+    remove(tmp);
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", path);
+  }
+  json_decref(root);
+  return rc;
+}

@@ -1,0 +1,313 @@
+/* sigma: the command. Subcommands: audit, generate. */
+#include <argp.h>
+#include <cblas.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "generate.h"
+#include "reduce.h"
+#include "report.h"
+#include "sigma/error.h"
+
+static int g_rank = 0;
+static int g_saved_out = -1, g_saved_err = -1;
+
+/* Ranks other than 0 are silenced while parsing options (every rank parses and
+ * reaches the same verdict; only rank 0 should print help or usage errors). */
+static void quiet_begin(void) {
+  if (g_rank == 0) return;
+  int null = open("/dev/null", O_WRONLY);
+  g_saved_out = dup(1);
+  g_saved_err = dup(2);
+  dup2(null, 1);
+  dup2(null, 2);
+  close(null);
+}
+
+static void quiet_end(void) {
+  if (g_saved_out < 0) return;
+  dup2(g_saved_out, 1);
+  dup2(g_saved_err, 2);
+  close(g_saved_out);
+  close(g_saved_err);
+  g_saved_out = g_saved_err = -1;
+}
+
+static void finalize_mpi(void) {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  if (init && !fin) {
+    sigma_reduce_finalize();
+    MPI_Finalize();
+  }
+}
+
+/* ---- option value parsing (one-line errors via argp_error) ---- */
+
+static double parse_double(struct argp_state *st, const char *opt, const char *s) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end) argp_error(st, "%s: '%s' is not a number", opt, s);
+  return v;
+}
+
+static long long parse_int(struct argp_state *st, const char *opt, const char *s, long long min) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end); /* accepts 1e6 */
+  if (errno || end == s || *end || v != floor(v) || v < (double)min || v > 9.2e18)
+    argp_error(st, "%s: '%s' is not an integer >= %lld", opt, s, min);
+  return (long long)v;
+}
+
+/* ---- audit ---- */
+
+enum {
+  O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
+  O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
+  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET
+};
+
+typedef struct {
+  sigma_audit_opts o;
+  const char *json;
+  char *specs[4096];
+  int nspecs;
+} audit_args;
+
+static struct argp_option audit_options[] = {
+    {0, 0, 0, 0, "Observed block O:", 1},
+    {"n1", O_N1, "K", 0, "observed rows n1 (default: from --epsilon by the rule)", 1},
+    {"epsilon", O_EPS, "E", 0, "target precision eps (nats): n1 = ceil(c d / eps^2) if --n1 is "
+                               "not given; also reported by the rule section", 1},
+    {"rule-constant", O_RULEC, "C", 0, "c of the rule n1 = ceil(c d / eps^2) [3.14] (default 4)", 1},
+    {"seed", O_SEED, "S", 0, "seed of the Philox sampler (default 1)", 1},
+    {"observed", O_OBS, "MODE", 0, "random (default) or first (rows 0..n1-1)", 1},
+    {"observed-indices", O_OBSIDX, "FILE", 0, "observed rows from FILE, one index per line", 1},
+    {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed row indices (sorted) to FILE", 1},
+    {0, 0, 0, 0, "Data:", 2},
+    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 65536)", 2},
+    {"normalize", O_NORM, 0, 0, "scale every row to unit norm (needed for Track I)", 2},
+    {"center", O_CENTER, 0, 0, "subtract the global mean (SPEC section 1)", 2},
+    {0, 0, 0, 0, "Statistics:", 3},
+    {"level", O_LEVEL, "L", 0, "confidence level of the CIs (default 0.95)", 3},
+    {"delta", O_DELTA, "D", 0, "regulariser delta > 0 of Track II and the envelope (default 1e-3)", 3},
+    {"energy-cap", O_ECAP, "C", 0, "c_E: B = c_E n2, requires ||x||^2 <= c_E (default 1)", 3},
+    {"no-tau2", O_NOTAU, 0, 0, "skip pass 2 (tau2 oracle and leave-one-out): CIs become n/a", 3},
+    {0, 0, 0, 0, "Output:", 4},
+    {"json", O_JSON, "FILE", 0, "write every number and provenance as JSON to FILE", 4},
+    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 4},
+    {0}};
+
+static error_t audit_parse(int key, char *arg, struct argp_state *st) {
+  audit_args *a = st->input;
+  sigma_audit_opts *o = &a->o;
+  switch (key) {
+  case O_N1: o->n1 = parse_int(st, "--n1", arg, 1); break;
+  case O_EPS:
+    o->epsilon = parse_double(st, "--epsilon", arg);
+    if (!(o->epsilon > 0)) argp_error(st, "--epsilon must be > 0");
+    break;
+  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
+  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_OBS:
+    if (!strcmp(arg, "random")) o->observed = SIGMA_OBS_RANDOM;
+    else if (!strcmp(arg, "first")) o->observed = SIGMA_OBS_FIRST;
+    else argp_error(st, "--observed: '%s' is not random or first", arg);
+    break;
+  case O_OBSIDX: o->observed = SIGMA_OBS_INDICES; o->indices_path = arg; break;
+  case O_SAVEIDX: o->save_indices = arg; break;
+  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
+  case O_NORM: o->normalize = 1; break;
+  case O_CENTER: o->center = 1; break;
+  case O_LEVEL:
+    o->level = parse_double(st, "--level", arg);
+    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    break;
+  case O_DELTA:
+    o->delta = parse_double(st, "--delta", arg);
+    if (!(o->delta > 0)) argp_error(st, "--delta must be > 0");
+    break;
+  case O_ECAP: o->energy_cap = parse_double(st, "--energy-cap", arg); break;
+  case O_NOTAU: o->tau2_pass = 0; break;
+  case O_JSON: a->json = arg; break;
+  case O_QUIET: o->quiet = 1; break;
+  case ARGP_KEY_ARG:
+    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
+    a->specs[a->nspecs++] = arg;
+    break;
+  case ARGP_KEY_END:
+    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    if (o->observed != SIGMA_OBS_INDICES && o->n1 == 0 && isnan(o->epsilon))
+      argp_error(st, "give --n1, --epsilon or --observed-indices");
+    break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp audit_argp = {
+    audit_options, audit_parse, "FILE[:DATASET]...",
+    "Audit the SIGMA estimators of log det G against the full Gram.\v"
+    "Inputs are HDF5 datasets of shape (N, d), float16/32/64, concatenated by rows. FILE may "
+    "be a glob (quote it) or @LIST, a file naming one FILE[:DATASET] per line; the dataset "
+    "defaults to 'embeddings'. Run under mpirun for several ranks. Exit status: 0 on success, "
+    "1 on an error (one line on stderr), 2 on a usage error.", NULL, NULL, NULL};
+
+static int run_audit(int argc, char **argv) {
+  audit_args a;
+  memset(&a, 0, sizeof a);
+  sigma_audit_opts_default(&a.o);
+  argp_parse(&audit_argp, argc, argv, 0, NULL, &a);
+  quiet_end();
+  a.o.inputs = a.specs;
+  a.o.ninputs = a.nspecs;
+  sigma_audit_result r;
+  int rc = sigma_audit_run(&a.o, MPI_COMM_WORLD, &r);
+  if (rc == SIGMA_OK && g_rank == 0) {
+    sigma_report_table(stdout, &a.o, &r);
+    fflush(stdout);
+    if (a.json) rc = sigma_report_json(a.json, &a.o, &r, argc, argv);
+  }
+  rc = sigma_sync_error(rc, MPI_COMM_WORLD);
+  sigma_audit_result_free(&r);
+  return rc;
+}
+
+/* ---- generate ---- */
+
+typedef struct {
+  sigma_generate_opts o;
+} gen_args;
+
+static struct argp_option gen_options[] = {
+    {"rows", O_ROWS, "N", 0, "rows N (required)", 0},
+    {"dim", O_DIM, "D", 0, "dimension d (required)", 0},
+    {"spectrum", O_SPEC, "KIND", 0, "isotropic, powerlaw (default), spiked, exponential", 0},
+    {"beta", O_BETA, "B", 0, "power law i^-B or exponential exp(-B (i-1)/d) (default 1)", 0},
+    {"spikes", O_SPIKES, "K", 0, "spiked: number of spikes (default 10)", 0},
+    {"spike-size", O_SPIKESIZE, "S", 0, "spiked: spike eigenvalue, others 1 (default 10)", 0},
+    {"nu", O_NU, "NU", 0, "Student t degrees of freedom (> 2); 0: Gaussian (default)", 0},
+    {"seed", O_SEED, "S", 0, "seed (default 1)", 0},
+    {"dtype", O_DTYPE, "T", 0, "float16, float32 (default) or float64", 0},
+    {"dataset", O_DATASET, "NAME", 0, "dataset name (default embeddings)", 0},
+    {"block-rows", O_BLOCK, "B", 0, "rows per write per rank (default 4096)", 0},
+    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 0},
+    {0}};
+
+static error_t gen_parse(int key, char *arg, struct argp_state *st) {
+  sigma_generate_opts *o = &((gen_args *)st->input)->o;
+  switch (key) {
+  case O_ROWS: o->rows = parse_int(st, "--rows", arg, 1); break;
+  case O_DIM: o->p.d = (int)parse_int(st, "--dim", arg, 1); break;
+  case O_SPEC:
+    if (sigma_spectrum_parse(arg, &o->p.spectrum) != SIGMA_OK)
+      argp_error(st, "--spectrum: %s", sigma_error_message());
+    break;
+  case O_BETA: o->p.beta = parse_double(st, "--beta", arg); break;
+  case O_SPIKES: o->p.spikes = (int)parse_int(st, "--spikes", arg, 0); break;
+  case O_SPIKESIZE: o->p.spike_size = parse_double(st, "--spike-size", arg); break;
+  case O_NU: o->p.nu = parse_double(st, "--nu", arg); break;
+  case O_SEED: o->p.seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_DTYPE:
+    if (!strcmp(arg, "float16")) o->dtype_bytes = 2;
+    else if (!strcmp(arg, "float32")) o->dtype_bytes = 4;
+    else if (!strcmp(arg, "float64")) o->dtype_bytes = 8;
+    else argp_error(st, "--dtype: '%s' is not float16, float32 or float64", arg);
+    break;
+  case O_DATASET: o->dataset = arg; break;
+  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
+  case O_QUIET: o->quiet = 1; break;
+  case ARGP_KEY_ARG:
+    if (o->path) argp_error(st, "one output file only");
+    o->path = arg;
+    break;
+  case ARGP_KEY_END:
+    if (!o->path) argp_error(st, "no output file");
+    if (o->rows < 1 || o->p.d < 1) argp_error(st, "--rows and --dim are required");
+    if (o->p.nu != 0 && o->p.nu <= 2) argp_error(st, "--nu must be > 2 (or 0 for Gaussian)");
+    break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp gen_argp = {
+    gen_options, gen_parse, "OUT.h5",
+    "Write synthetic rows x = Q diag(sqrt(sigma)) z with known log det Sigma and tau2 "
+    "(SPEC section 8) to OUT.h5, in parallel.", NULL, NULL, NULL};
+
+static int run_generate(int argc, char **argv) {
+  gen_args a;
+  memset(&a, 0, sizeof a);
+  a.o.dataset = "embeddings";
+  a.o.dtype_bytes = 4;
+  a.o.block_rows = 4096;
+  a.o.p.spectrum = SIGMA_SPEC_POWERLAW;
+  a.o.p.beta = 1.0;
+  a.o.p.spikes = 10;
+  a.o.p.spike_size = 10.0;
+  a.o.p.seed = 1;
+  argp_parse(&gen_argp, argc, argv, 0, NULL, &a);
+  quiet_end();
+  return sigma_generate_run(&a.o, MPI_COMM_WORLD);
+}
+
+/* ---- main ---- */
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: sigma COMMAND [OPTION...]\n"
+          "Audit the SIGMA spectral estimators of log det G on HDF5 embedding matrices.\n\n"
+          "Commands:\n"
+          "  audit      full-Gram ground truth vs the sub-sampled estimators\n"
+          "  generate   synthetic HDF5 input with known log det Sigma and tau2\n\n"
+          "  sigma COMMAND --help   lists the command's options and defaults\n"
+          "  sigma --version\n");
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  atexit(finalize_mpi); /* argp exits directly on --help and usage errors */
+  int size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  /* One BLAS thread per rank when ranks share the cores, unless the user chose. */
+  if (size > 1 && !getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
+  argp_err_exit_status = 2;
+  quiet_begin();
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("sigma %s (%s)\n", SIGMA_VERSION, SIGMA_GIT);
+    return 0;
+  }
+  const char *cmd = argv[1];
+  char prog[64];
+  snprintf(prog, sizeof prog, "sigma %s", cmd);
+  argv[1] = prog; /* argp sees "sigma CMD" as the program name */
+  int rc;
+  if (!strcmp(cmd, "audit") || !strcmp(cmd, "generate")) {
+    rc = !strcmp(cmd, "audit") ? run_audit(argc - 1, argv + 1) : run_generate(argc - 1, argv + 1);
+  } else {
+    fprintf(stderr, "sigma: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+  }
+  if (rc != SIGMA_OK) {
+    if (g_rank == 0) fprintf(stderr, "sigma: error: %s\n", sigma_error_message());
+    return 1;
+  }
+  return 0;
+}

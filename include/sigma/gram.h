@@ -1,0 +1,65 @@
+/* Gram accumulation G = sum_i x_i x_i^T in float64 (SPEC section 1, paper [2.1]/[3.1]).
+ *
+ * Rows arrive in blocks X (row-major, b x d: row i is x_i). Each call forms the
+ * block's Gram with one BLAS level-3 dsyrk and adds its lower triangle to a
+ * double-double accumulator (sigma/dd.h). Callers feed fixed chunks of at most
+ * SIGMA_CHUNK_ROWS rows aligned on global row indices, so the result does not
+ * depend on how rows are split over ranks or I/O blocks.
+ *
+ * The accumulator also holds the column sums (for --center) and the row count.
+ * Its dd part is one contiguous array of 2*(np + d) doubles, np = d(d+1)/2:
+ * the packed lower triangle (LAPACK 'L' packed, column-major) then the column
+ * sums; that array is what the distributed layer reduces with MPI_Allreduce.
+ */
+#ifndef SIGMA_GRAM_H
+#define SIGMA_GRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Rows per reduction chunk. Fixed: part of the definition of every result. */
+#define SIGMA_CHUNK_ROWS 1024
+
+typedef struct sigma_gram {
+  int d;          /* dimension */
+  size_t np;      /* d(d+1)/2 packed entries */
+  size_t ndd;     /* np + d: number of dd pairs in acc */
+  double *acc;    /* 2*ndd doubles: packed Gram then column sums, as dd pairs */
+  double *tmp;    /* d*d scratch for dsyrk */
+  double *csum;   /* d scratch for a block's column sums */
+  int64_t rows;   /* rows added */
+} sigma_gram;
+
+/* Create an empty accumulator for dimension d >= 1. Errors: SIGMA_EINVAL, SIGMA_ENOMEM. */
+int sigma_gram_create(int d, sigma_gram **g);
+
+/* Free g and set *g = NULL. NULL is accepted. */
+void sigma_gram_destroy(sigma_gram **g);
+
+/* Zero the sums and the count. */
+void sigma_gram_reset(sigma_gram *g);
+
+/* Add b rows of X (row-major b x d, float64). b = 0 is a no-op. */
+void sigma_gram_add_rows(sigma_gram *g, const double *X, int64_t b);
+
+/* Add another accumulator's sums (same d). */
+void sigma_gram_merge(sigma_gram *g, const sigma_gram *other);
+
+/* The Gram as a full symmetric d x d matrix (column-major = row-major). */
+void sigma_gram_matrix(const sigma_gram *g, double *G);
+
+/* Column sums sum_i x_i (length d). */
+void sigma_gram_colsum(const sigma_gram *g, double *s);
+
+/* Index of (i, j), i >= j, in LAPACK 'L' packed storage of order d. */
+static inline size_t sigma_packed_index(int d, int i, int j) {
+  return (size_t)i + (size_t)j * (size_t)(2 * d - j - 1) / 2;
+}
+
+/* Centering without cancellation (SPEC section 1): given S = sum (x_i - p)(x_i - p)^T
+ * and s = sum (x_i - p) over a set of n rows, and m = mu - p for the reference mean
+ * mu, replace S (d x d full) by sum (x_i - mu)(x_i - mu)^T
+ *   = S - m s^T - s m^T + n m m^T. */
+void sigma_center_gram(double *S, int d, const double *s, double n, const double *m);
+
+#endif

@@ -1,0 +1,51 @@
+/* Synthetic rows with known truth (SPEC section 8).
+ *
+ * x = A z, A = Q diag(sqrt(sigma)), Q a seeded Haar-random orthogonal matrix,
+ * z standard Gaussian or multivariate Student t_nu rescaled to unit second moment,
+ * so Sigma = E[x x^T] = Q diag(sigma) Q^T and log det Sigma = sum log sigma_i.
+ * Every number comes from Philox counters keyed by (seed, row, column): a row's
+ * values do not depend on which rank writes it.
+ */
+#ifndef SIGMA_SYNTH_H
+#define SIGMA_SYNTH_H
+
+#include <stdint.h>
+
+typedef enum { SIGMA_SPEC_ISOTROPIC, SIGMA_SPEC_POWERLAW, SIGMA_SPEC_SPIKED,
+               SIGMA_SPEC_EXPONENTIAL } sigma_spectrum_kind;
+
+typedef struct {
+  int d;
+  sigma_spectrum_kind spectrum;
+  double beta;     /* power law: sigma_i = i^-beta; exponential: sigma_i = exp(-beta (i-1)/d) */
+  int spikes;      /* spiked: the first `spikes` values are spike_size, the rest 1 */
+  double spike_size;
+  double nu;       /* Student t degrees of freedom; 0 or inf: Gaussian */
+  uint64_t seed;
+} sigma_synth_params;
+
+typedef struct {
+  sigma_synth_params p;
+  double *sigma; /* d eigenvalues of Sigma (descending) */
+  double *A;     /* d x d, column-major: x = A z */
+} sigma_synth;
+
+/* Parse "isotropic", "powerlaw", "spiked", "exponential". Errors: SIGMA_EINVAL. */
+int sigma_spectrum_parse(const char *name, sigma_spectrum_kind *kind);
+const char *sigma_spectrum_name(sigma_spectrum_kind kind);
+
+/* Build sigma and A. Errors: SIGMA_EINVAL (d < 1, nu <= 2), SIGMA_ENOMEM, SIGMA_ELAPACK. */
+int sigma_synth_create(const sigma_synth_params *p, sigma_synth **s);
+void sigma_synth_destroy(sigma_synth **s);
+
+/* log det Sigma = sum_i log sigma_i. */
+double sigma_synth_logdet(const sigma_synth *s);
+
+/* tau^2 = Var(x^T Sigma^-1 x): Gaussian 2d; t_nu (nu > 4): (nu-2) d (d+2)/(nu-4) - d^2;
+ * NaN (infinite) for t with nu <= 4. */
+double sigma_synth_tau2(const sigma_synth *s);
+
+/* Rows row0 .. row0+b-1 into X (row-major b x d). work: b*d doubles. */
+void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X, double *work);
+
+#endif

@@ -1,0 +1,518 @@
+/* sigma audit driver: two streaming passes, reductions, then the serial math. */
+#include "audit.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress.h"
+#include "reduce.h"
+#include "sigma/dd.h"
+#include "sigma/error.h"
+#include "sigma/gram.h"
+#include "sigma/linalg.h"
+#include "sigma/sample.h"
+
+#define C SIGMA_CHUNK_ROWS
+
+void sigma_audit_opts_default(sigma_audit_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->epsilon = NAN;
+  o->rule_constant = 4.0;
+  o->seed = 1;
+  o->observed = SIGMA_OBS_RANDOM;
+  o->block_rows = 65536;
+  o->level = 0.95;
+  o->delta = 1e-3;
+  o->energy_cap = 1.0;
+  o->tau2_pass = 1;
+}
+
+/* ---- the observed block ---- */
+
+typedef struct {
+  int64_t n;             /* n1 */
+  uint64_t *rows;        /* sorted */
+  unsigned char *half;   /* Richardson half of each row */
+} observed;
+
+static void observed_free(observed *ob) {
+  free(ob->rows);
+  free(ob->half);
+}
+
+/* Read one row index per line; errors name the file and line. */
+static int read_indices(const char *path, int64_t N, uint64_t **out, int64_t *n) {
+  FILE *f = fopen(path, "r");
+  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot open observed-indices file", path);
+  int64_t cap = 1024, k = 0;
+  uint64_t *v = malloc((size_t)cap * sizeof *v);
+  char line[256];
+  int rc = SIGMA_OK, lineno = 0;
+  while (v && fgets(line, sizeof line, f)) {
+    lineno++;
+    char *p = line, *end;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\n' || *p == '\0' || *p == '#') continue;
+    errno = 0;
+    long long x = strtoll(p, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') end++;
+    if (errno || end == p || *end != '\0' || x < 0 || x >= N) {
+      rc = sigma_set_error(SIGMA_EINVAL, "%s: line %d: '%.*s' is not a row index in 0..%lld", path,
+                           lineno, (int)strcspn(p, "\r\n"), p, (long long)N - 1);
+      break;
+    }
+    if (k == cap) {
+      uint64_t *w = realloc(v, (size_t)(cap *= 2) * sizeof *v);
+      if (!w) break;
+      v = w;
+    }
+    v[k++] = (uint64_t)x;
+  }
+  fclose(f);
+  if (rc == SIGMA_OK && !v) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory reading %s", path);
+  if (rc != SIGMA_OK) {
+    free(v);
+    return rc;
+  }
+  *out = v;
+  *n = k;
+  return SIGMA_OK;
+}
+
+/* Build the ordered observed list, then sort it keeping each row's half. For
+ * 'first' and 'indices' the list is shuffled (Philox, same seed) so the
+ * Richardson halves are a random split. */
+static int make_observed(const sigma_audit_opts *o, int64_t N, int d, observed *ob) {
+  uint64_t *ordered = NULL, *perm = NULL, *given = NULL;
+  int rc = SIGMA_OK;
+  int64_t n = o->n1;
+  if (o->observed == SIGMA_OBS_INDICES) {
+    SIGMA_TRY(read_indices(o->indices_path, N, &given, &n));
+    if (o->n1 && o->n1 != n)
+      SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s lists %lld rows but --n1 is %lld",
+                                o->indices_path, (long long)n, (long long)o->n1));
+  } else if (n == 0) {
+    n = sigma_rule_n1(o->rule_constant, d, o->epsilon);
+  }
+  if (n < d)
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "n1 = %lld < d = %d: the observed Gram G1 would be "
+                              "singular (need n1 >= d)", (long long)n, d));
+  if (n > N)
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "n1 = %lld > N = %lld rows in the input",
+                              (long long)n, (long long)N));
+  SIGMA_TRY(sigma_calloc(&ordered, (size_t)n, sizeof *ordered));
+  if (o->observed == SIGMA_OBS_RANDOM) {
+    SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)n, o->seed, 0, ordered));
+  } else {
+    SIGMA_TRY(sigma_calloc(&perm, (size_t)n, sizeof *perm));
+    SIGMA_TRY(sigma_sample_prefix((uint64_t)n, (uint64_t)n, o->seed, 0, perm));
+    for (int64_t k = 0; k < n; k++) ordered[k] = given ? given[perm[k]] : perm[k];
+  }
+  ob->n = n;
+  SIGMA_TRY(sigma_calloc(&ob->rows, (size_t)n, sizeof *ob->rows));
+  SIGMA_TRY(sigma_calloc(&ob->half, (size_t)n, 1));
+  rc = sigma_observed_sorted(ordered, n, ob->rows, ob->half);
+  if (rc == SIGMA_EINVAL && o->indices_path) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", sigma_error_message());
+    sigma_clear_error();
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: %s", o->indices_path, msg);
+  }
+done:
+  free(ordered);
+  free(perm);
+  free(given);
+  return rc;
+}
+
+static int save_indices(const char *path, const observed *ob) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
+  for (int64_t k = 0; k < ob->n; k++) fprintf(f, "%llu\n", (unsigned long long)ob->rows[k]);
+  if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    remove(tmp);
+    return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
+  }
+  return SIGMA_OK;
+}
+
+/* ---- chunked streaming of this rank's rows ---- */
+
+typedef struct {
+  sigma_input *in;
+  int64_t lo, hi;         /* this rank's rows, lo a multiple of C */
+  int64_t block_rows, cap;
+  double *buf;
+  int64_t buf_row0, buf_n, buf_off, pos;
+  /* preprocessing */
+  int normalize;
+  const double *shift;    /* subtract after normalising, or NULL */
+  double max_norm2;       /* of the rows as used (after normalising, before shifting) */
+  int64_t rows_read;
+} chunk_reader;
+
+static int reader_init(chunk_reader *r, sigma_input *in, int64_t lo, int64_t hi,
+                       int64_t block_rows, int normalize) {
+  memset(r, 0, sizeof *r);
+  r->in = in;
+  r->lo = r->pos = lo;
+  r->hi = hi;
+  r->block_rows = block_rows;
+  r->cap = ((block_rows > C ? block_rows : C) + C - 1) / C * C;
+  r->normalize = normalize;
+  return sigma_calloc(&r->buf, (size_t)r->cap * in->d, sizeof(double));
+}
+
+static void reader_rewind(chunk_reader *r, const double *shift) {
+  r->pos = r->lo;
+  r->buf_n = r->buf_off = 0;
+  r->shift = shift;
+}
+
+static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
+  const int d = r->in->d;
+  for (int64_t i = 0; i < n; i++) {
+    double *x = X + (size_t)i * d, s = 0;
+    for (int j = 0; j < d; j++) s += x[j] * x[j];
+    if (r->normalize) {
+      if (!(s > 0)) {
+        char where[1024];
+        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
+                               sigma_input_describe_row(r->in, row0 + i, where, sizeof where));
+      }
+      double inv = 1.0 / sqrt(s);
+      s = 0;
+      for (int j = 0; j < d; j++) {
+        x[j] *= inv;
+        s += x[j] * x[j];
+      }
+    }
+    if (s > r->max_norm2) r->max_norm2 = s;
+    if (r->shift)
+      for (int j = 0; j < d; j++) x[j] -= r->shift[j];
+  }
+  return SIGMA_OK;
+}
+
+/* Next chunk of at most C rows, aligned on global multiples of C. n = 0 at the end. */
+static int reader_next(chunk_reader *r, const double **X, int64_t *row0, int64_t *n) {
+  const int d = r->in->d;
+  if (r->buf_off == r->buf_n) {
+    int64_t want = r->hi - r->pos < r->cap ? r->hi - r->pos : r->cap;
+    r->buf_row0 = r->pos;
+    r->buf_n = r->buf_off = 0;
+    while (r->buf_n < want) { /* reads of block_rows rows each */
+      int64_t k = want - r->buf_n < r->block_rows ? want - r->buf_n : r->block_rows;
+      SIGMA_CHECK(sigma_input_read(r->in, r->pos, k, r->buf + (size_t)r->buf_n * d));
+      r->buf_n += k;
+      r->pos += k;
+    }
+    r->rows_read += r->buf_n;
+    SIGMA_CHECK(preprocess(r, r->buf, r->buf_row0, r->buf_n));
+  }
+  int64_t k = r->buf_n - r->buf_off < C ? r->buf_n - r->buf_off : C;
+  *X = r->buf + (size_t)r->buf_off * d;
+  *row0 = r->buf_row0 + r->buf_off;
+  *n = k;
+  r->buf_off += k;
+  return SIGMA_OK;
+}
+
+/* First observed position with row >= r. */
+static int64_t lower_bound(const observed *ob, uint64_t r) {
+  int64_t lo = 0, hi = ob->n;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (ob->rows[mid] < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Copy the observed rows of chunk [row0, row0 + n) into Xh[half]; advance *p. */
+static void gather_observed(const observed *ob, int64_t *p, const double *X, int64_t row0,
+                            int64_t n, int d, double *Xh[2], int64_t nh[2]) {
+  nh[0] = nh[1] = 0;
+  while (*p < ob->n && (int64_t)ob->rows[*p] < row0 + n) {
+    int h = ob->half[*p];
+    memcpy(Xh[h] + (size_t)nh[h] * d, X + (size_t)(ob->rows[*p] - row0) * d,
+           (size_t)d * sizeof(double));
+    nh[h]++;
+    (*p)++;
+  }
+}
+
+/* The d x d factorizations (dpotrf, dsyevd) round differently with different
+ * OpenBLAS thread counts; run them on one thread so the printed digits do not
+ * depend on how many ranks share the cores. dsyrk's result does not depend on it. */
+static int blas_serial_begin(void) {
+  int n = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+  return n;
+}
+
+static void blas_serial_end(int n) { openblas_set_num_threads(n); }
+
+/* ---- the audit ---- */
+
+typedef struct {
+  sigma_gram *g, *ga, *gb; /* all rows, halves a and b */
+  double *G, *G1, *Ga, *Gb, *Lg, *L1, *pilot, *mu, *work, *Xh[2], *q;
+  observed ob;
+  chunk_reader rd;
+} audit_state;
+
+static void state_free(audit_state *s) {
+  sigma_gram_destroy(&s->g);
+  sigma_gram_destroy(&s->ga);
+  sigma_gram_destroy(&s->gb);
+  free(s->G); free(s->G1); free(s->Ga); free(s->Gb); free(s->Lg); free(s->L1);
+  free(s->pilot); free(s->mu); free(s->work); free(s->Xh[0]); free(s->Xh[1]); free(s->q);
+  free(s->rd.buf);
+  observed_free(&s->ob);
+}
+
+static double max_time(double t, MPI_Comm comm) {
+  double m;
+  MPI_Allreduce(&t, &m, 1, MPI_DOUBLE, MPI_MAX, comm);
+  return m;
+}
+
+/* Pilot mean for --center: mean of the first min(N, C) rows, read by every rank. */
+static int pilot_mean(audit_state *s, int64_t N, int d) {
+  int64_t n = N < C ? N : C;
+  chunk_reader pr;
+  int rc = reader_init(&pr, s->rd.in, 0, n, n, s->rd.normalize);
+  const double *X;
+  int64_t row0, k;
+  if (rc == SIGMA_OK) rc = reader_next(&pr, &X, &row0, &k);
+  if (rc == SIGMA_OK) {
+    for (int64_t i = 0; i < k; i++)
+      for (int j = 0; j < d; j++) s->pilot[j] += X[(size_t)i * d + j];
+    for (int j = 0; j < d; j++) s->pilot[j] /= (double)k;
+  }
+  free(pr.buf);
+  return rc;
+}
+
+static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, int nranks_total,
+                 double bpr, int rank) {
+  const int d = s->rd.in->d;
+  sigma_progress pg;
+  sigma_progress_start(&pg, "pass 1/2 (G, G1)", rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
+                       bpr);
+  int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
+  for (;;) {
+    const double *X;
+    int64_t row0, n, nh[2];
+    SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
+    if (n == 0) break;
+    sigma_gram_add_rows(s->g, X, n);
+    gather_observed(&s->ob, &p, X, row0, n, d, s->Xh, nh);
+    sigma_gram_add_rows(s->ga, s->Xh[0], nh[0]);
+    sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
+    sigma_progress_update(&pg, row0 + n - s->rd.lo);
+  }
+  (void)nranks_total;
+  sigma_progress_end(&pg);
+  return SIGMA_OK;
+}
+
+/* Sums of (D^2 - d) and (D^2 - d)^2 per chunk, accumulated in dd pairs:
+ * acc[0..1] oracle over all rows, acc[2..3] leave-one-out over the observed rows. */
+static int pass2(audit_state *s, const sigma_audit_opts *o, int64_t N, double bpr, int rank,
+                 double *acc) {
+  const int d = s->rd.in->d;
+  const double n1 = (double)s->ob.n;
+  sigma_progress pg;
+  sigma_progress_start(&pg, "pass 2/2 (tau2)", rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
+                       bpr);
+  int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
+  for (;;) {
+    const double *X;
+    int64_t row0, n, nh[2];
+    SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
+    if (n == 0) break;
+    double part[4] = {0, 0, 0, 0};
+    sigma_inv_quadform(s->Lg, d, X, n, s->work, s->q);
+    for (int64_t i = 0; i < n; i++) {
+      double dev = (double)N * s->q[i] - d; /* D^2 = x^T (G/N)^{-1} x, mean d */
+      part[0] += dev;
+      part[1] += dev * dev;
+    }
+    gather_observed(&s->ob, &p, X, row0, n, d, s->Xh, nh);
+    for (int h = 0; h < 2; h++) {
+      sigma_inv_quadform(s->L1, d, s->Xh[h], nh[h], s->work, s->q);
+      for (int64_t i = 0; i < nh[h]; i++) {
+        double dev = sigma_loo_d2(s->q[i], n1) - d;
+        part[2] += dev;
+        part[3] += dev * dev;
+      }
+    }
+    sigma_dd_add(acc, part, 4);
+    sigma_progress_update(&pg, row0 + n - s->rd.lo);
+  }
+  sigma_progress_end(&pg);
+  return SIGMA_OK;
+}
+
+/* One reduced accumulator -> full matrix, centred on the global mean if asked. */
+static void gram_out(const sigma_gram *g, const sigma_audit_opts *o, const double *m, double *sv,
+                     double *A) {
+  sigma_gram_matrix(g, A);
+  if (!o->center) return;
+  sigma_gram_colsum(g, sv);
+  sigma_center_gram(A, g->d, sv, (double)g->rows, m);
+}
+
+/* Reduced accumulators -> G, Ga, Gb and G1 = Ga + Gb (summed in dd before rounding).
+ * With --center every Gram was accumulated around the pilot p; m = mu - p. */
+static void assemble(audit_state *s, const sigma_audit_opts *o, int64_t N, int d) {
+  double *m = s->mu, *sv = s->work;
+  memset(m, 0, (size_t)d * sizeof(double));
+  if (o->center) {
+    sigma_gram_colsum(s->g, m);
+    for (int j = 0; j < d; j++) m[j] /= (double)N;
+  }
+  gram_out(s->g, o, m, sv, s->G);
+  gram_out(s->ga, o, m, sv, s->Ga);
+  gram_out(s->gb, o, m, sv, s->Gb);
+  sigma_gram_merge(s->ga, s->gb);
+  gram_out(s->ga, o, m, sv, s->G1);
+  for (int j = 0; j < d; j++) s->mu[j] = m[j] + s->pilot[j]; /* the global mean */
+}
+
+int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result *r) {
+  audit_state s;
+  memset(&s, 0, sizeof s);
+  memset(r, 0, sizeof *r);
+  int rank, size, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  r->nranks = size;
+  r->tau2_oracle = r->tau2_observed = NAN;
+  double t0 = MPI_Wtime(), t;
+
+  /* Open and validate: every rank the same deterministic work. */
+  rc = sigma_input_open(o->inputs, o->ninputs, &r->input);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+  const int64_t N = r->N = r->input->N;
+  const int d = r->d = r->input->d;
+  const double bpr = sigma_input_bytes_per_row(r->input);
+  r->t_open = max_time(MPI_Wtime() - t0, comm);
+
+  /* The observed block: same rows on every rank (SPEC section 7). */
+  t = MPI_Wtime();
+  rc = make_observed(o, N, d, &s.ob);
+  if (rc == SIGMA_OK && rank == 0 && o->save_indices) rc = save_indices(o->save_indices, &s.ob);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+  r->n1 = s.ob.n;
+  for (int64_t k = 0; k < s.ob.n; k++) r->nb += s.ob.half[k];
+  r->na = r->n1 - r->nb;
+  r->t_sample = max_time(MPI_Wtime() - t, comm);
+
+  /* Buffers: O(cap * d + d^2) per rank. */
+  const size_t dd = (size_t)d * d;
+  rc = SIGMA_OK;
+  if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.g);
+  if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.ga);
+  if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.gb);
+  double **mats[] = {&s.G, &s.G1, &s.Ga, &s.Gb, &s.Lg, &s.L1};
+  for (int k = 0; k < 6 && rc == SIGMA_OK; k++) rc = sigma_calloc(mats[k], dd, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.pilot, (size_t)d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.mu, (size_t)d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.work, (size_t)C * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[0], (size_t)C * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[1], (size_t)C * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.q, (size_t)C, sizeof(double));
+  /* This rank's rows: a contiguous range of whole chunks. */
+  const int64_t nchunks = (N + C - 1) / C;
+  int64_t lo = (int64_t)(nchunks * rank / size) * C, hi = (int64_t)(nchunks * (rank + 1) / size) * C;
+  if (hi > N) hi = N;
+  if (lo > N) lo = N;
+  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, o->block_rows, o->normalize);
+  if (rc == SIGMA_OK && o->center) rc = pilot_mean(&s, N, d);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+
+  /* Pass 1: G, Ga, Gb. */
+  t = MPI_Wtime();
+  reader_rewind(&s.rd, o->center ? s.pilot : NULL);
+  rc = pass1(&s, o, N, size, bpr, rank);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+  r->t_pass1 = max_time(MPI_Wtime() - t, comm);
+  t = MPI_Wtime();
+  SIGMA_TRY(sigma_allreduce_dd(s.g->acc, s.g->ndd, comm));
+  SIGMA_TRY(sigma_allreduce_dd(s.ga->acc, s.ga->ndd, comm));
+  SIGMA_TRY(sigma_allreduce_dd(s.gb->acc, s.gb->ndd, comm));
+  s.g->rows = N;
+  s.ga->rows = r->na;
+  s.gb->rows = r->nb;
+  MPI_Allreduce(&s.rd.max_norm2, &r->max_norm2, 1, MPI_DOUBLE, MPI_MAX, comm);
+  r->t_reduce1 = max_time(MPI_Wtime() - t, comm);
+
+  /* Factor G and G1 (every rank: each needs them for pass 2). */
+  t = MPI_Wtime();
+  assemble(&s, o, N, d);
+  int nthreads = blas_serial_begin();
+  sigma_est_input ei = {.d = d, .N = (double)N, .n1 = (double)r->n1, .na = (double)r->na,
+                        .nb = (double)r->nb, .G = s.G, .G1 = s.G1, .Ga = s.Ga, .Gb = s.Gb,
+                        .tau2_oracle = NAN, .tau2_observed = NAN, .level = o->level,
+                        .delta = o->delta, .energy_cap = o->energy_cap,
+                        .max_norm2 = r->max_norm2, .rule_constant = o->rule_constant,
+                        .epsilon = o->epsilon};
+  rc = sigma_cholesky(s.G, d, s.Lg);
+  if (rc == SIGMA_OK) rc = sigma_cholesky(s.G1, d, s.L1);
+  if (rc == SIGMA_ESINGULAR) { /* let the estimator name the matrix and its rank */
+    sigma_clear_error();
+    rc = sigma_estimate(&ei, &r->est);
+    if (rc == SIGMA_OK) rc = sigma_set_error(SIGMA_ESINGULAR, "Cholesky failed on G or G1");
+  }
+  blas_serial_end(nthreads);
+  SIGMA_TRY(rc);
+  r->t_factor = max_time(MPI_Wtime() - t, comm);
+
+  /* Pass 2: tau^2, oracle and leave-one-out. */
+  if (o->tau2_pass) {
+    double acc[8] = {0};
+    t = MPI_Wtime();
+    reader_rewind(&s.rd, o->center ? s.mu : NULL);
+    rc = pass2(&s, o, N, bpr, rank, acc);
+    SIGMA_TRY(sigma_sync_error(rc, comm));
+    r->t_pass2 = max_time(MPI_Wtime() - t, comm);
+    t = MPI_Wtime();
+    SIGMA_TRY(sigma_allreduce_dd(acc, 4, comm));
+    double v[4];
+    sigma_dd_value(acc, v, 4);
+    r->tau2_oracle = sigma_variance_from_sums((double)N, v[0], v[1]);
+    r->tau2_observed = sigma_variance_from_sums((double)r->n1, v[2], v[3]);
+    r->t_reduce2 = max_time(MPI_Wtime() - t, comm);
+  }
+  int64_t rows_all, rows_mine = s.rd.rows_read;
+  MPI_Allreduce(&rows_mine, &rows_all, 1, MPI_INT64_T, MPI_SUM, comm);
+  r->bytes_read = (double)rows_all * bpr;
+
+  /* The math: identical inputs on every rank, so every rank gets the same result. */
+  t = MPI_Wtime();
+  ei.tau2_oracle = r->tau2_oracle;
+  ei.tau2_observed = r->tau2_observed;
+  nthreads = blas_serial_begin();
+  rc = sigma_estimate(&ei, &r->est);
+  blas_serial_end(nthreads);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+  r->t_estimate = max_time(MPI_Wtime() - t, comm);
+  r->t_total = max_time(MPI_Wtime() - t0, comm);
+done:
+  state_free(&s);
+  return rc;
+}
+
+void sigma_audit_result_free(sigma_audit_result *r) {
+  sigma_est_free(&r->est);
+  sigma_input_close(&r->input);
+}

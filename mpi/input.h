@@ -1,0 +1,58 @@
+/* The input matrix: one or many HDF5 datasets concatenated by rows (SPEC section 1).
+ *
+ * A spec is FILE[:DATASET] (default dataset "embeddings"); FILE may be a glob
+ * pattern (expanded and sorted), or @LIST, a text file naming one spec per line
+ * (blank lines and # comments skipped). Shards must agree on d; dtypes may be
+ * float16, float32 or float64 (any mix), converted to float64 on read.
+ *
+ * Reads go through HDF5's MPI-IO driver, opened on MPI_COMM_SELF so each rank
+ * streams its own contiguous hyperslabs independently (ranks own disjoint row
+ * ranges, so no collective call would line up across ranks).
+ */
+#ifndef SIGMA_INPUT_H
+#define SIGMA_INPUT_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdint.h>
+
+typedef struct {
+  char *path;      /* file */
+  char *dataset;   /* dataset path inside the file */
+  int64_t rows;    /* rows in this shard */
+  int64_t row0;    /* global index of its first row */
+  int dtype_bytes; /* 2, 4 or 8 */
+} sigma_shard;
+
+typedef struct sigma_input {
+  int nshards;
+  sigma_shard *shard;
+  int64_t N;
+  int d;
+  /* the shard currently open for reading (-1: none) */
+  int cur;
+  hid_t file, dset, fspace, dxpl;
+} sigma_input;
+
+/* Expand specs, open every shard's metadata and validate it. Each rank does the
+ * same deterministic work, so every rank reaches the same verdict.
+ * Errors: SIGMA_EIO (missing/unreadable/truncated file, no dataset, empty glob),
+ * SIGMA_EFORMAT (rank != 2, non-float dtype, d mismatch, zero rows), SIGMA_ENOMEM. */
+int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
+
+/* Read global rows [row0, row0 + n) as float64 into X (row-major n x d), across
+ * shards as needed, and check every value is finite.
+ * Errors: SIGMA_EIO (read failed: names file, dataset, rows), SIGMA_EDATA (NaN/Inf:
+ * names file, dataset, row within the file, global row and column). */
+int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
+
+void sigma_input_close(sigma_input **in);
+
+/* Bytes per row on disk averaged over shards (for GB/s reporting). */
+double sigma_input_bytes_per_row(const sigma_input *in);
+
+
+
+/* "FILE:DATASET row k (global row r)" for global row r, into buf. */
+const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf, size_t len);
+#endif

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install every Debian package sigma needs (idempotent). Run as root or with sudo.
+# Usage: scripts/install-deps.sh [--no-data]   (--no-data skips the doc packages for TECH)
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config
+  openmpi-bin libopenmpi-dev
+  libhdf5-openmpi-dev hdf5-tools
+  libopenblas-dev liblapacke-dev
+  libscalapack-openmpi-dev
+  libgsl-dev libcmocka-dev librandom123-dev libjansson-dev
+  gnuplot-nox
+  python3 python3-numpy python3-h5py
+)
+# Real input: the TECH corpus (paper Appendix C.2) rebuilt from Debian's documentation.
+DATA_PKGS=(fasttext python3.11-doc postgresql-doc-15 sqlite3-doc rust-doc)
+
+want=("${BUILD_PKGS[@]}")
+[[ "${1:-}" == "--no-data" ]] || want+=("${DATA_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
