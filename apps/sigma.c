@@ -93,7 +93,7 @@ static struct argp_option audit_options[] = {
     {"seed", O_SEED, "S", 0, "seed of the Philox sampler (default 1)", 1},
     {"observed", O_OBS, "MODE", 0, "random (default) or first (rows 0..n1-1)", 1},
     {"observed-indices", O_OBSIDX, "FILE", 0, "observed rows from FILE, one index per line", 1},
-    {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed row indices (sorted) to FILE", 1},
+    {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed rows to FILE: Richardson half a, then half b, each sorted", 1},
     {0, 0, 0, 0, "Data:", 2},
     {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 65536)", 2},
     {"normalize", O_NORM, 0, 0, "scale every row to unit norm (needed for Track I)", 2},

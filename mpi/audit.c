@@ -129,12 +129,16 @@ done:
   return rc;
 }
 
+/* The observed rows, half a (sorted) then half b (sorted): the first floor(n1/2)
+ * lines are the Richardson half a, so another tool can recompute every number. */
 static int save_indices(const char *path, const observed *ob) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
-  for (int64_t k = 0; k < ob->n; k++) fprintf(f, "%llu\n", (unsigned long long)ob->rows[k]);
+  for (int h = 0; h < 2; h++)
+    for (int64_t k = 0; k < ob->n; k++)
+      if (ob->half[k] == h) fprintf(f, "%llu\n", (unsigned long long)ob->rows[k]);
   if (fclose(f) != 0 || rename(tmp, path) != 0) {
     remove(tmp);
     return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
@@ -235,15 +239,18 @@ static int64_t lower_bound(const observed *ob, uint64_t r) {
   return lo;
 }
 
-/* Copy the observed rows of chunk [row0, row0 + n) into Xh[half]; advance *p. */
+/* Copy the observed rows of chunk [row0, row0 + n) into Xo (row order, *no rows) and
+ * into Xh[half] (nh[half] rows each); advance *p. */
 static void gather_observed(const observed *ob, int64_t *p, const double *X, int64_t row0,
-                            int64_t n, int d, double *Xh[2], int64_t nh[2]) {
-  nh[0] = nh[1] = 0;
+                            int64_t n, int d, double *Xo, int64_t *no, double *Xh[2],
+                            int64_t nh[2]) {
+  const size_t bytes = (size_t)d * sizeof(double);
+  *no = nh[0] = nh[1] = 0;
   while (*p < ob->n && (int64_t)ob->rows[*p] < row0 + n) {
+    const double *x = X + (size_t)(ob->rows[*p] - row0) * d;
     int h = ob->half[*p];
-    memcpy(Xh[h] + (size_t)nh[h] * d, X + (size_t)(ob->rows[*p] - row0) * d,
-           (size_t)d * sizeof(double));
-    nh[h]++;
+    memcpy(Xo + (size_t)(*no)++ * d, x, bytes);
+    memcpy(Xh[h] + (size_t)nh[h]++ * d, x, bytes);
     (*p)++;
   }
 }
@@ -262,18 +269,19 @@ static void blas_serial_end(int n) { openblas_set_num_threads(n); }
 /* ---- the audit ---- */
 
 typedef struct {
-  sigma_gram *g, *ga, *gb; /* all rows, halves a and b */
-  double *G, *G1, *Ga, *Gb, *Lg, *L1, *pilot, *mu, *work, *Xh[2], *q;
+  sigma_gram *g, *g1, *ga, *gb; /* all rows, observed rows, halves a and b */
+  double *G, *G1, *Ga, *Gb, *Lg, *L1, *pilot, *mu, *work, *Xo, *Xh[2], *q;
   observed ob;
   chunk_reader rd;
 } audit_state;
 
 static void state_free(audit_state *s) {
   sigma_gram_destroy(&s->g);
+  sigma_gram_destroy(&s->g1);
   sigma_gram_destroy(&s->ga);
   sigma_gram_destroy(&s->gb);
   free(s->G); free(s->G1); free(s->Ga); free(s->Gb); free(s->Lg); free(s->L1);
-  free(s->pilot); free(s->mu); free(s->work); free(s->Xh[0]); free(s->Xh[1]); free(s->q);
+  free(s->pilot); free(s->mu); free(s->work); free(s->Xo); free(s->Xh[0]); free(s->Xh[1]); free(s->q);
   free(s->rd.buf);
   observed_free(&s->ob);
 }
@@ -310,11 +318,12 @@ static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, int nrank
   int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
   for (;;) {
     const double *X;
-    int64_t row0, n, nh[2];
+    int64_t row0, n, no, nh[2];
     SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
     if (n == 0) break;
     sigma_gram_add_rows(s->g, X, n);
-    gather_observed(&s->ob, &p, X, row0, n, d, s->Xh, nh);
+    gather_observed(&s->ob, &p, X, row0, n, d, s->Xo, &no, s->Xh, nh);
+    sigma_gram_add_rows(s->g1, s->Xo, no);
     sigma_gram_add_rows(s->ga, s->Xh[0], nh[0]);
     sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
     sigma_progress_update(&pg, row0 + n - s->rd.lo);
@@ -336,7 +345,7 @@ static int pass2(audit_state *s, const sigma_audit_opts *o, int64_t N, double bp
   int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
   for (;;) {
     const double *X;
-    int64_t row0, n, nh[2];
+    int64_t row0, n, no, nh[2];
     SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
     if (n == 0) break;
     double part[4] = {0, 0, 0, 0};
@@ -346,14 +355,12 @@ static int pass2(audit_state *s, const sigma_audit_opts *o, int64_t N, double bp
       part[0] += dev;
       part[1] += dev * dev;
     }
-    gather_observed(&s->ob, &p, X, row0, n, d, s->Xh, nh);
-    for (int h = 0; h < 2; h++) {
-      sigma_inv_quadform(s->L1, d, s->Xh[h], nh[h], s->work, s->q);
-      for (int64_t i = 0; i < nh[h]; i++) {
-        double dev = sigma_loo_d2(s->q[i], n1) - d;
-        part[2] += dev;
-        part[3] += dev * dev;
-      }
+    gather_observed(&s->ob, &p, X, row0, n, d, s->Xo, &no, s->Xh, nh);
+    sigma_inv_quadform(s->L1, d, s->Xo, no, s->work, s->q);
+    for (int64_t i = 0; i < no; i++) {
+      double dev = sigma_loo_d2(s->q[i], n1) - d;
+      part[2] += dev;
+      part[3] += dev * dev;
     }
     sigma_dd_add(acc, part, 4);
     sigma_progress_update(&pg, row0 + n - s->rd.lo);
@@ -371,7 +378,8 @@ static void gram_out(const sigma_gram *g, const sigma_audit_opts *o, const doubl
   sigma_center_gram(A, g->d, sv, (double)g->rows, m);
 }
 
-/* Reduced accumulators -> G, Ga, Gb and G1 = Ga + Gb (summed in dd before rounding).
+/* Reduced accumulators -> G, G1, Ga, Gb. G1 has its own accumulator so that the
+ * same observed rows give the same digits whatever their split into halves.
  * With --center every Gram was accumulated around the pilot p; m = mu - p. */
 static void assemble(audit_state *s, const sigma_audit_opts *o, int64_t N, int d) {
   double *m = s->mu, *sv = s->work;
@@ -383,8 +391,7 @@ static void assemble(audit_state *s, const sigma_audit_opts *o, int64_t N, int d
   gram_out(s->g, o, m, sv, s->G);
   gram_out(s->ga, o, m, sv, s->Ga);
   gram_out(s->gb, o, m, sv, s->Gb);
-  sigma_gram_merge(s->ga, s->gb);
-  gram_out(s->ga, o, m, sv, s->G1);
+  gram_out(s->g1, o, m, sv, s->G1);
   for (int j = 0; j < d; j++) s->mu[j] = m[j] + s->pilot[j]; /* the global mean */
 }
 
@@ -421,6 +428,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   const size_t dd = (size_t)d * d;
   rc = SIGMA_OK;
   if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.g);
+  if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.g1);
   if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.ga);
   if (rc == SIGMA_OK) rc = sigma_gram_create(d, &s.gb);
   double **mats[] = {&s.G, &s.G1, &s.Ga, &s.Gb, &s.Lg, &s.L1};
@@ -428,6 +436,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.pilot, (size_t)d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.mu, (size_t)d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.work, (size_t)C * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xo, (size_t)C * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[0], (size_t)C * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[1], (size_t)C * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.q, (size_t)C, sizeof(double));
@@ -448,9 +457,11 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   r->t_pass1 = max_time(MPI_Wtime() - t, comm);
   t = MPI_Wtime();
   SIGMA_TRY(sigma_allreduce_dd(s.g->acc, s.g->ndd, comm));
+  SIGMA_TRY(sigma_allreduce_dd(s.g1->acc, s.g1->ndd, comm));
   SIGMA_TRY(sigma_allreduce_dd(s.ga->acc, s.ga->ndd, comm));
   SIGMA_TRY(sigma_allreduce_dd(s.gb->acc, s.gb->ndd, comm));
   s.g->rows = N;
+  s.g1->rows = r->n1;
   s.ga->rows = r->na;
   s.gb->rows = r->nb;
   MPI_Allreduce(&s.rd.max_norm2, &r->max_norm2, 1, MPI_DOUBLE, MPI_MAX, comm);

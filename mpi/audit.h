@@ -1,8 +1,8 @@
 /* sigma audit: full-Gram ground truth beside the sub-sampled estimators (SPEC 2-7).
  *
- * Pass 1 streams every row once: G (all rows), Ga and Gb (the two halves of the
- * observed block, G1 = Ga + Gb), column sums and the max row norm, reduced with
- * one double-double MPI_Allreduce. Pass 2 (optional, on by default) streams again
+ * Pass 1 streams every row once: G (all rows), G1 (observed rows), Ga and Gb (the
+ * two Richardson halves of the observed block), column sums and the max row norm,
+ * reduced with double-double MPI_Allreduce. Pass 2 (optional, on by default) streams again
  * for the tau^2 oracle (Mahalanobis distances under G/N) and the observed-block
  * leave-one-out tau^2. Memory per rank: O(max(block_rows, 1024) * d + d^2).
  */

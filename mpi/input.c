@@ -97,9 +97,11 @@ static void shard_close_handles(sigma_input *in) {
 /* Open a shard's file and dataset (MPI-IO on MPI_COMM_SELF). */
 static int shard_open(const sigma_shard *s, hid_t *file, hid_t *dset) {
   if (access(s->path, F_OK) != 0)
-    return sigma_set_error(SIGMA_EIO, "%s: no such file", s->path);
+    return sigma_set_error(SIGMA_EIO, "%s: no such file (wanted dataset '%s')", s->path,
+                           s->dataset);
   if (access(s->path, R_OK) != 0)
-    return sigma_set_error(SIGMA_EIO, "%s: permission denied", s->path);
+    return sigma_set_error(SIGMA_EIO, "%s: permission denied (wanted dataset '%s')", s->path,
+                           s->dataset);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL);
   *file = H5Fopen(s->path, H5F_ACC_RDONLY, fapl);
@@ -107,9 +109,11 @@ static int shard_open(const sigma_shard *s, hid_t *file, hid_t *dset) {
   if (*file < 0) {
     htri_t is = H5Fis_hdf5(s->path);
     if (is > 0)
-      return sigma_set_error(SIGMA_EIO, "%s: HDF5 file is truncated or corrupt (cannot open)",
-                             s->path);
-    return sigma_set_error(SIGMA_EIO, "%s: not an HDF5 file", s->path);
+      return sigma_set_error(SIGMA_EIO,
+                             "%s: HDF5 file is truncated or corrupt, cannot open it to read "
+                             "dataset '%s'", s->path, s->dataset);
+    return sigma_set_error(SIGMA_EIO, "%s: not an HDF5 file (wanted dataset '%s')", s->path,
+                           s->dataset);
   }
   *dset = H5Dopen2(*file, s->dataset, H5P_DEFAULT);
   if (*dset < 0) {

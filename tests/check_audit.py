@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Independent check of a `sigma audit` JSON report with h5py + numpy.
+
+Recomputes every reported number from the input rows and the saved observed
+indices (half a, then half b) with numpy's own LAPACK calls and closed forms
+(digamma from harmonic sums, the normal quantile from Python's statistics module),
+never with sigma's code.
+
+usage: check_audit.py REPORT.json INDICES.txt [--rtol 1e-10]
+       check_audit.py --same A.json B.json ...   (identical numbers, ignoring
+                                                  provenance, timing, block_rows)
+"""
+import json
+import math
+import statistics
+import sys
+
+import h5py
+import numpy as np
+
+
+def load_rows(report):
+    parts = []
+    for f in report["provenance"]["files"]:
+        with h5py.File(f["path"], "r") as h:
+            parts.append(np.asarray(h[f["dataset"]][...], dtype=np.float64))
+    return np.concatenate(parts, axis=0)
+
+
+EULER = 0.57721566490153286061
+
+
+def digamma_half(m2):
+    """psi(m2 / 2) for integer m2 >= 1, by the closed forms at integers and halves."""
+    if m2 % 2 == 0:
+        n = m2 // 2
+        return -EULER + math.fsum(1.0 / k for k in range(1, n))
+    n = (m2 - 1) // 2
+    return -EULER - 2 * math.log(2) + math.fsum(2.0 / (2 * k - 1) for k in range(1, n + 1))
+
+
+def logdet(A):
+    s, v = np.linalg.slogdet(A)
+    assert s > 0, "matrix not positive definite"
+    return v
+
+
+class Checker:
+    def __init__(self, rtol):
+        self.rtol, self.fail, self.count = rtol, 0, 0
+
+    def close(self, name, got, want, rtol=None, atol=0.0):
+        rtol = self.rtol if rtol is None else rtol
+        self.count += 1
+        if got is None or not math.isfinite(got) or abs(got - want) > atol + rtol * max(abs(want), 1e-300):
+            self.fail += 1
+            print(f"MISMATCH {name}: sigma {got!r} numpy {want!r}")
+
+    def equal(self, name, got, want):
+        self.count += 1
+        if got != want:
+            self.fail += 1
+            print(f"MISMATCH {name}: sigma {got!r} expected {want!r}")
+
+
+def check(report_path, idx_path, rtol):
+    R = json.load(open(report_path))
+    P = R["parameters"]
+    X = load_rows(R)
+    N, d = X.shape
+    n1 = P["n1"]
+    idx = np.loadtxt(idx_path, dtype=np.int64, ndmin=1)
+    na = n1 // 2
+    ia, ib = idx[:na], idx[na:]
+    c = Checker(rtol)
+    c.equal("N", P["N"], N)
+    c.equal("d", P["d"], d)
+    c.equal("n1", len(idx), n1)
+    if P["normalize"]:
+        X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    max_norm2 = float(np.max(np.einsum("ij,ij->i", X, X)))
+    if P["center"]:
+        X = X - X.mean(axis=0)
+    G = X.T @ X
+    Ga, Gb = X[ia].T @ X[ia], X[ib].T @ X[ib]
+    G1 = Ga + Gb
+    T = R["truth"]
+    L, l1 = logdet(G), logdet(G1)
+    la, lb = logdet(Ga), logdet(Gb)
+    c.close("L", T["L"], L)
+    c.close("logdet_G1", T["logdet_G1"], l1)
+    c.close("logdet_Ga", T["logdet_Ga"], la)
+    c.close("logdet_Gb", T["logdet_Gb"], lb)
+    # tau2: Mahalanobis distances by explicit solves (not Cholesky triangular solves).
+    Dor = N * np.einsum("ij,ij->i", np.linalg.solve(G, X.T).T, X)
+    h = np.einsum("ij,ij->i", np.linalg.solve(G1, X[idx].T).T, X[idx])
+    Dloo = (n1 - 1) * h / (1 - h)
+    tau2 = [Dor.var(ddof=1), Dloo.var(ddof=1)]
+    c.close("tau2_oracle", T["tau2_oracle"], tau2[0], rtol=1e-8)
+    c.close("tau2_observed", T["tau2_observed"], tau2[1], rtol=1e-8)
+    # Estimators.
+    z = statistics.NormalDist().inv_cdf(1 - (1 - P["level"]) / 2)
+    c.close("z", R["z"], z, rtol=1e-12)
+    lhat = l1 + d * math.log(N / n1)
+    wcorr = math.fsum(digamma_half(N - i + 1) - digamma_half(n1 - i + 1) for i in range(1, d + 1))
+    nb = n1 - na
+    lh = 0.5 * (la + d * math.log(N / na) + lb + d * math.log(N / nb))
+    m = 0.5 * (1 / na + 1 / nb)
+    cr = (lhat - lh) / (m - 1 / n1)
+    lr = lhat + cr * (1 / n1 - 1 / N)
+    C = R["corrections"]
+    c.close("wishart_correction", C["wishart_correction"], wcorr)
+    c.close("bias_formula", C["bias_formula"], d * (d + 1) / 2 * (1 / n1 - 1 / N))
+    c.close("richardson_c", C["richardson_c"], cr, rtol=1e-7)
+    for key, est in (("plugin", lhat), ("wishart", l1 + wcorr), ("richardson", lr)):
+        E = R["estimators"][key]
+        c.close(key + ".estimate", E["estimate"], est)
+        c.close(key + ".error", E["error"], L - est, rtol=1e-8, atol=1e-9 * abs(L))
+        for k, src in enumerate(("oracle", "observed")):
+            s = math.sqrt(tau2[k] * (1 / n1 - 1 / N))
+            c.close(f"{key}.{src}.s", E[src]["s"], s, rtol=1e-8)
+            c.close(f"{key}.{src}.ci_low", E[src]["ci_low"], est - z * s)
+            c.equal(f"{key}.{src}.covers", E[src]["covers"], bool(abs(L - est) <= z * s))
+    # Theorem 1, overestimation, tracks, envelope.
+    wG = np.sort(np.linalg.eigvalsh(G))[::-1]
+    w1 = np.sort(np.linalg.eigvalsh(G1))[::-1]
+    w2 = np.sort(np.linalg.eigvalsh(G - G1))[::-1]
+    E = R["eigenvalues"]
+    c.close("eig G max", E["G"][0], wG[0])
+    for i in range(d):
+        c.close(f"eig G[{i}]", E["G"][i], wG[i], rtol=1e-9)
+        c.close(f"eig G1[{i}]", E["G1"][i], w1[i], rtol=1e-9)
+    th = R["theorem1"]
+    rho2 = w2[0]
+    uw = float(np.sum(np.log(w1 + rho2)))
+    c.close("rho2", th["rho2"], rho2)
+    c.close("U_weyl", th["U_weyl"], uw)
+    c.equal("lower_ok", th["lower_ok"], bool(l1 <= L))
+    c.equal("upper_ok", th["upper_ok"], bool(L <= uw))
+    alpha = n1 / N
+    c.close("logR_predicted", th["logR_predicted"], float(np.sum(np.log(alpha + (1 - alpha) * wG[0] / wG))))
+    c.close("logR_measured", th["logR_measured"], uw - L, rtol=1e-8, atol=1e-9 * abs(L))
+    S = R["sigma_ub"]
+    delta, cap = P["delta"], P["energy_cap"]
+    B = cap * (N - n1)
+    c.close("max_norm2", S["max_norm2"], max_norm2)
+    c.close("track1_gamma", S["track1_gamma"], float(np.sum(np.log1p(w1 / (B + delta)))))
+    c.close("track2_U", S["track2_U"], logdet(G1 + delta * np.eye(d)) - d * math.log(n1))
+    c.close("envelope_lhs", S["envelope_lhs"], logdet(G + delta * np.eye(d)))
+    c.close("envelope_rhs", S["envelope_rhs"], logdet(G1 + (B + delta) * np.eye(d)))
+    # Spectral health of G.
+    H = R["health"]["G"]
+    p = np.sqrt(wG) / np.sum(np.sqrt(wG))
+    mu = wG / wG.sum()
+    c.close("effective_rank", H["effective_rank"], float(np.exp(-np.sum(p * np.log(p)))), rtol=1e-9)
+    c.close("participation", H["participation_ratio"], float(wG.sum() ** 2 / np.sum(wG ** 2)), rtol=1e-9)
+    c.close("vn_entropy", H["von_neumann_entropy"], float(-np.sum(mu * np.log(mu))), rtol=1e-9)
+    c.close("condition", H["condition"], float(wG[0] / wG[-1]), rtol=1e-8)
+    c.equal("numerical_rank", H["numerical_rank"], int(np.linalg.matrix_rank(G)))
+    slope = np.polyfit(np.log(np.arange(1, d + 1)), np.log(wG), 1)[0]
+    c.close("powerlaw_alpha", H["powerlaw_alpha"], float(-slope), rtol=1e-8)
+    # Rule.
+    Ru = R["rule"]
+    eps = P["epsilon"] if P["epsilon"] is not None else math.sqrt(P["rule_constant"] * d / n1)
+    c.close("epsilon", Ru["epsilon"], eps)
+    c.equal("n1_rule", Ru["n1_rule"], math.ceil(P["rule_constant"] * d / eps ** 2))
+    print(f"{report_path}: {c.count - c.fail} of {c.count} numbers agree with numpy")
+    return c.fail == 0
+
+
+NOISE = {"provenance", "timing_s"}
+
+
+def strip(r):
+    r = {k: v for k, v in r.items() if k not in NOISE}
+    r["parameters"] = {k: v for k, v in r["parameters"].items() if k != "block_rows"}
+    return r
+
+
+def same(paths):
+    ref = strip(json.load(open(paths[0])))
+    ok = True
+    for p in paths[1:]:
+        if strip(json.load(open(p))) != ref:
+            ok = False
+            print(f"DIFFERENT: {p} vs {paths[0]}")
+    print(f"{len(paths)} reports {'identical' if ok else 'differ'}")
+    return ok
+
+
+if __name__ == "__main__":
+    a = sys.argv[1:]
+    if a and a[0] == "--same":
+        sys.exit(0 if same(a[1:]) else 1)
+    rtol = 1e-10
+    if "--rtol" in a:
+        i = a.index("--rtol")
+        rtol = float(a[i + 1])
+        del a[i : i + 2]
+    sys.exit(0 if check(a[0], a[1], rtol) else 1)

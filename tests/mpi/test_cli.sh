@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# --help lists every flag with its default; usage errors exit 2; --version.
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+"$SIGMA" --help | grep -q "audit" || fail "sigma --help lists no commands"
+help=$(run 2 audit --help)
+[[ $(grep -c "Usage: sigma audit" <<< "$help") == 1 ]] || fail "help printed by more than one rank"
+for f in n1 epsilon rule-constant seed observed observed-indices save-indices block-rows normalize \
+         center level delta energy-cap no-tau2 json quiet; do
+  grep -q -- "--$f" <<< "$help" || fail "audit --help lacks --$f"
+done
+for d in "default 4" "default 1)" "default 65536" "default 0.95" "default 1e-3"; do
+  grep -q -- "$d" <<< "$help" || fail "audit --help lacks '$d'"
+done
+"$SIGMA" generate --help | grep -q -- "--spectrum" || fail "generate --help"
+"$SIGMA" --version | grep -q "^sigma " || fail "--version"
+set +e
+"$SIGMA" frobnicate > /dev/null 2>&1; [[ $? == 2 ]] || fail "unknown command status"
+"$SIGMA" audit --bogus > /dev/null 2>&1; [[ $? == 2 ]] || fail "unknown option status"
+echo PASSED

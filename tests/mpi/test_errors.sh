@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Bad input: one line on stderr naming file, dataset and row; exit status 1 (2 for
+# usage); no JSON written. One case each.
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+$PY - "$WORK" <<'PY'
+import sys, h5py, numpy as np
+w = sys.argv[1]
+rng = np.random.default_rng(1)
+X = rng.standard_normal((3000, 8)).astype("float32")
+def write(name, data, dset="embeddings"):
+    with h5py.File(f"{w}/{name}.h5", "w") as f:
+        f.create_dataset(dset, data=data)
+write("good", X)
+write("d6", X[:, :6])
+write("rank1", X[:, 0])
+write("rank3", X.reshape(3000, 4, 2))
+write("ints", (X * 10).astype("int32"))
+Y = X.copy(); Y[2345, 3] = np.nan; write("nan", Y)
+Y = X.copy(); Y[17, 0] = np.inf; write("inf", Y)
+Y = X.copy(); Y[:, 7] = Y[:, 2]; write("singular", Y)
+Y = X.copy(); Y[999] = 0; write("zero_row", Y)
+raw = open(f"{w}/good.h5", "rb").read()
+open(f"{w}/truncated.h5", "wb").write(raw[: len(raw) // 2])
+open(f"{w}/text.h5", "w").write("not hdf5\n")
+open(f"{w}/bad_idx.txt", "w").write("5\n17\n3000\n")
+open(f"{w}/dup_idx.txt", "w").write("".join(f"{i}\n" for i in list(range(20)) + [4]))
+PY
+G="$WORK/good.h5"
+# expect NP EXIT PATTERN... -- ARGS: run, check status, one line matching every pattern, no JSON.
+expect() {
+  local np=$1 status=$2; shift 2
+  local pats=()
+  while [[ $1 != -- ]]; do pats+=("$1"); shift; done
+  shift
+  rm -f "$WORK/out.json"
+  set +e
+  run "$np" audit "$@" --json "$WORK/out.json" --quiet > "$WORK/stdout" 2> "$WORK/stderr"
+  local got=$?
+  set -e
+  # mpirun may add its own notice lines after a non-zero exit; sigma's line is the first.
+  local line
+  line=$(grep -m1 '^sigma' "$WORK/stderr" || true)
+  [[ $got == "$status" ]] || fail "exit $got (want $status) for: $* :: $(cat "$WORK/stderr")"
+  [[ $(grep -c '^sigma: error' "$WORK/stderr") -le 1 ]] || fail "more than one error line: $*"
+  for p in "${pats[@]}"; do
+    [[ $line == *"$p"* ]] || fail "message lacks '$p': $line"
+  done
+  [[ ! -e $WORK/out.json && ! -e $WORK/out.json.tmp ]] || fail "JSON written despite error: $*"
+  echo "ok: $line"
+}
+expect 2 1 "missing.h5" "no such file" "embeddings" -- "$WORK/missing.h5" --n1 100
+expect 2 1 "good.h5" "no dataset 'nope'" -- "$G:nope" --n1 100
+expect 1 1 "rank1.h5" "embeddings" "rank 1" -- "$WORK/rank1.h5" --n1 100
+expect 1 1 "rank3.h5" "rank 3" -- "$WORK/rank3.h5" --n1 100
+expect 2 1 "ints.h5" "embeddings" "integer" -- "$WORK/ints.h5" --n1 100
+expect 2 1 "nan.h5" "embeddings" "row 2345" "NaN" "column 3" -- "$WORK/nan.h5" --n1 100
+expect 3 1 "inf.h5" "row 17" "Inf" -- "$WORK/inf.h5" --n1 100
+expect 2 1 "n1 = 5 < d = 8" -- "$G" --n1 5
+expect 1 1 "n1 = 3001 > N = 3000" -- "$G" --n1 3001
+expect 2 1 "singular" "G" "numerical rank 7 of d = 8" -- "$WORK/singular.h5" --n1 500
+expect 2 1 "truncated.h5" "truncated" "embeddings" -- "$WORK/truncated.h5" --n1 100
+expect 1 1 "text.h5" "not an HDF5 file" -- "$WORK/text.h5" --n1 100
+expect 2 1 "d6.h5" "d = 6" "good.h5" -- "$G" "$WORK/d6.h5" --n1 100
+expect 2 1 "bad_idx.txt" "line 3" "3000" -- "$G" --observed-indices "$WORK/bad_idx.txt"
+expect 1 1 "dup_idx.txt" "twice" -- "$G" --observed-indices "$WORK/dup_idx.txt"
+expect 2 1 "zero_row.h5" "row 999" "normalize" -- "$WORK/zero_row.h5" --n1 100 --normalize
+expect 1 1 "no file matches" -- "$WORK/nothing_*.h5" --n1 100
+expect 1 2 "not an integer" -- "$G" --n1 12x
+expect 1 2 "--level" -- "$G" --n1 100 --level 1.5
+expect 2 2 "give --n1" -- "$G"
+echo PASSED
