@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# sigma generate (SPEC section 8): the same bytes for 1 and 3 ranks, the known truth in
+# the attributes, float16 output, Student t tau2, and a file that appears only whole.
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+A="--rows 5003 --dim 10 --spectrum spiked --spikes 3 --spike-size 20 --seed 8 --quiet"
+run 1 generate "$WORK/a.h5" $A
+run 3 generate "$WORK/b.h5" $A --block-rows 333
+run 2 generate "$WORK/h.h5" $A --dtype float16 --dataset x
+run 2 generate "$WORK/t.h5" --rows 200000 --dim 6 --nu 10 --spectrum exponential --beta 2 --seed 3 --quiet
+run 2 audit "$WORK/t.h5" --n1 600 --json "$WORK/t.json" --quiet > /dev/null
+$PY - "$WORK" <<'PY'
+import json, math, sys, h5py, numpy as np
+w = sys.argv[1]
+a, b = h5py.File(f"{w}/a.h5")["embeddings"], h5py.File(f"{w}/b.h5")["embeddings"]
+assert a.dtype == np.float32 and a.shape == (5003, 10)
+assert np.array_equal(a[...], b[...]), "rows depend on the number of ranks"
+spec = np.array([20.0] * 3 + [1.0] * 7)
+assert np.allclose(a.attrs["spectrum"], spec)
+assert math.isclose(a.attrs["logdet_Sigma"], float(np.sum(np.log(spec))), rel_tol=1e-14)
+assert a.attrs["tau2"] == 20 and a.attrs["N"] == 5003
+X = a[...].astype(np.float64)
+# Second moment ~ Sigma: its eigenvalues near the spectrum (5003 rows: ~4% noise).
+ev = np.sort(np.linalg.eigvalsh(X.T @ X / len(X)))[::-1]
+assert np.allclose(ev, spec, rtol=0.15), ev
+h = h5py.File(f"{w}/h.h5")["x"]
+assert h.dtype == np.float16
+assert np.allclose(h[...].astype(np.float64), X, rtol=2e-3, atol=2e-3)
+t = h5py.File(f"{w}/t.h5")["embeddings"]
+nu, d = 10, 6
+want = (nu - 2) * d * (d + 2) / (nu - 4) - d * d
+assert math.isclose(t.attrs["tau2"], want), (t.attrs["tau2"], want)
+got = json.load(open(f"{w}/t.json"))["truth"]["tau2_oracle"]
+print(f"Student t tau2: attribute {want:.2f}, audit oracle {got:.2f}")
+assert abs(got - want) < 0.15 * want
+PY
+[[ ! -e $WORK/a.h5.tmp ]] || fail "temporary file left"
+set +e
+run 1 generate /nonexistent-dir/x.h5 --rows 10 --dim 2 --quiet 2> "$WORK/err"
+[[ $? == 1 ]] && grep -q "cannot create" "$WORK/err" || fail "unwritable output"
+echo PASSED
