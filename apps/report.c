@@ -176,7 +176,7 @@ int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_a
       provenance(o, r, argc, argv), "parameters", "N", (json_int_t)r->N, "d", d, "n1",
       (json_int_t)r->n1, "n1_half_a", (json_int_t)r->na, "n1_half_b", (json_int_t)r->nb,
       "observed", kObsName[o->observed], "seed", (json_int_t)o->seed, "block_rows",
-      (json_int_t)o->block_rows, "normalize", o->normalize, "center", o->center, "level",
+      (json_int_t)r->block_rows, "normalize", o->normalize, "center", o->center, "level",
       o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
       "epsilon", num(e->epsilon), "chunk_rows", SIGMA_CHUNK_ROWS);
   json_object_set_new(root, "truth",

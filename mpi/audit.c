@@ -24,7 +24,7 @@ void sigma_audit_opts_default(sigma_audit_opts *o) {
   o->rule_constant = 4.0;
   o->seed = 1;
   o->observed = SIGMA_OBS_RANDOM;
-  o->block_rows = 65536;
+  o->block_rows = 0; /* auto: SIGMA_BLOCK_BYTES of float64 per read */
   o->level = 0.95;
   o->delta = 1e-3;
   o->energy_cap = 1.0;
@@ -445,7 +445,12 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   int64_t lo = (int64_t)(nchunks * rank / size) * C, hi = (int64_t)(nchunks * (rank + 1) / size) * C;
   if (hi > N) hi = N;
   if (lo > N) lo = N;
-  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, o->block_rows, o->normalize);
+  r->block_rows = o->block_rows;
+  if (r->block_rows == 0) { /* a byte budget, so memory stays bounded for large d */
+    r->block_rows = SIGMA_BLOCK_BYTES / (8 * (int64_t)d) / C * C;
+    if (r->block_rows < C) r->block_rows = C;
+  }
+  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, r->block_rows, o->normalize);
   if (rc == SIGMA_OK && o->center) rc = pilot_mean(&s, N, d);
   SIGMA_TRY(sigma_sync_error(rc, comm));
 

@@ -15,6 +15,9 @@
 #include "input.h"
 #include "sigma/estimators.h"
 
+/* Default read size per rank: 64 MiB of float64 rows (32768 rows at d = 256). */
+#define SIGMA_BLOCK_BYTES (64ll << 20)
+
 typedef enum { SIGMA_OBS_RANDOM, SIGMA_OBS_FIRST, SIGMA_OBS_INDICES } sigma_obs_mode;
 
 typedef struct {
@@ -27,7 +30,7 @@ typedef struct {
   sigma_obs_mode observed;
   const char *indices_path;  /* SIGMA_OBS_INDICES: one row index per line */
   const char *save_indices;  /* write the observed rows (sorted) here, or NULL */
-  int64_t block_rows;     /* rows per HDF5 read */
+  int64_t block_rows;     /* rows per HDF5 read; 0: SIGMA_BLOCK_BYTES worth */
   int normalize, center;
   double level, delta, energy_cap;
   int tau2_pass;          /* run pass 2 */
@@ -39,6 +42,7 @@ void sigma_audit_opts_default(sigma_audit_opts *o);
 typedef struct {
   sigma_input *input;     /* shards, N, d (owned) */
   int64_t N, n1, na, nb;
+  int64_t block_rows;     /* rows per read actually used */
   int d, nranks;
   double tau2_oracle, tau2_observed, max_norm2;
   sigma_est_result est;
