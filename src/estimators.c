@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_psi.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,11 @@ double sigma_variance_from_sums(double n, double sum_dev, double sum_dev2) {
   return (sum_dev2 - sum_dev * sum_dev / n) / (n - 1.0);
 }
 
-int64_t sigma_rule_n1(double c, int d, double eps) { return (int64_t)ceil(c * d / (eps * eps)); }
+int64_t sigma_rule_n1(double c, int d, double eps) {
+  /* A quotient that rounding pushed one ulp above an integer must not add a row. */
+  double q = c * d / (eps * eps);
+  return (int64_t)ceil(q * (1.0 - 8.0 * DBL_EPSILON));
+}
 
 double sigma_logR_predicted(const double *w_G, int d, double N, double n1) {
   double alpha = n1 / N, s = 0.0;
@@ -156,8 +161,11 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
   /* Theorem 1 [3.4]: log det G1 <= L <= U_Weyl, rho2 = lambda_1(G2). */
   r->rho2 = r->w_G2[0];
   r->U_weyl = sigma_logdet_shifted(r->w_G1, d, r->rho2);
-  r->thm1_lower_ok = r->logdet_G1 <= L;
-  r->thm1_upper_ok = L <= r->U_weyl;
+  /* L comes from Cholesky, the bounds partly from eigenvalues: judge the inequalities
+   * up to that rounding (at n1 = N, U_Weyl = L exactly in exact arithmetic). */
+  const double tol = 64.0 * d * DBL_EPSILON * fmax(1.0, fabs(L));
+  r->thm1_lower_ok = r->logdet_G1 <= L + tol;
+  r->thm1_upper_ok = L <= r->U_weyl + tol;
   r->logR_measured = r->U_weyl - L;
   r->logR_predicted = sigma_logR_predicted(r->w_G, d, N, n1);
   r->size_inv_G1 = r->logdet_G1 - d * log(n1);
@@ -169,7 +177,7 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
   r->envelope_applicable = r->track1_applicable = in->max_norm2 <= in->energy_cap * (1 + 1e-12);
   r->envelope_lhs = sigma_logdet_shifted(r->w_G, d, in->delta);
   r->envelope_rhs = sigma_logdet_shifted(r->w_G1, d, r->B + in->delta);
-  r->envelope_ok = r->envelope_lhs <= r->envelope_rhs;
+  r->envelope_ok = r->envelope_lhs <= r->envelope_rhs + tol;
   r->track_gamma = sigma_track_gamma(r->w_G1, d, r->B, in->delta);
   r->track_u = sigma_track_u(r->w_G1, d, n1, in->delta);
   r->track_u_full = sigma_track_u(r->w_G, d, N, in->delta);

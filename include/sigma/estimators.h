@@ -43,7 +43,8 @@ double sigma_loo_d2(double h, double n1);
  * fixed centre c (c near the mean avoids cancellation): tau^2 estimates [3.9]. */
 double sigma_variance_from_sums(double n, double sum_dev, double sum_dev2);
 
-/* Rule of thumb [3.14]: n1 = ceil(c d / eps^2). */
+/* Rule of thumb [3.14]: n1 = ceil(c d / eps^2), the ceiling taken with a relative
+ * slack of 8 ulps so that eps = sqrt(c d / n1) gives back n1. */
 int64_t sigma_rule_n1(double c, int d, double eps);
 
 /* Asymptotic overestimation [3.8]: sum_i log(alpha + (1-alpha) sigma_1/sigma_i),
@@ -90,7 +91,7 @@ typedef struct {
   int have_richardson;
   sigma_est_line line[SIGMA_NEST];  /* plug-in, Wishart, Richardson */
   double wishart_correction, bias_formula, Lhat_h, richardson_c;
-  /* Theorem 1 [3.4] */
+  /* Theorem 1 [3.4]; the _ok flags allow 64 d eps_machine max(1, |L|) of rounding */
   double rho2, U_weyl;
   int thm1_lower_ok, thm1_upper_ok;
   /* Budget envelope [3.16] */

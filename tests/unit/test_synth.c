@@ -1,0 +1,254 @@
+/* Unit tests of sigma/synth.h: the mixing matrix, determinism and moments. */
+#include "test_util.h"
+
+#include "sigma/error.h"
+#include "sigma/synth.h"
+
+static sigma_synth *make(int d, sigma_spectrum_kind k, double beta, double nu, uint64_t seed) {
+  sigma_synth_params p = {d, k, beta, 2, 10.0, nu, seed};
+  sigma_synth *s = NULL;
+  sigma_clear_error();
+  assert_int_equal(sigma_synth_create(&p, &s), SIGMA_OK);
+  assert_non_null(s);
+  return s;
+}
+
+/* A = Q diag(sqrt sigma): A^T A = diag(sigma) (Q orthogonal), A A^T has eigenvalues
+ * sigma; the spectra follow their closed forms. */
+static void test_mixing_matrix(void **state) {
+  (void)state;
+  const struct { sigma_spectrum_kind k; double beta; int d; } cases[] = {
+      {SIGMA_SPEC_ISOTROPIC, 0, 5}, {SIGMA_SPEC_POWERLAW, 1.5, 8}, {SIGMA_SPEC_SPIKED, 0, 6},
+      {SIGMA_SPEC_EXPONENTIAL, 2.0, 7}, {SIGMA_SPEC_POWERLAW, 1.0, 1}};
+  for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+    const int d = cases[t].d;
+    sigma_synth *s = make(d, cases[t].k, cases[t].beta, 0, 1000 + t);
+    double sig[8], ld = 0;
+    for (int i = 0; i < d; i++) {
+      switch (cases[t].k) {
+      case SIGMA_SPEC_ISOTROPIC: sig[i] = 1; break;
+      case SIGMA_SPEC_POWERLAW: sig[i] = pow(i + 1, -cases[t].beta); break;
+      case SIGMA_SPEC_SPIKED: sig[i] = i < 2 ? 10.0 : 1.0; break;
+      case SIGMA_SPEC_EXPONENTIAL: sig[i] = exp(-cases[t].beta * i / d); break;
+      }
+      assert_close(s->sigma[i], sig[i], 1e-15 * sig[i]);
+      ld += log(sig[i]);
+    }
+    assert_close(sigma_synth_logdet(s), ld, 1e-13);
+    double AAt[64];
+    for (int i = 0; i < d; i++)
+      for (int j = 0; j < d; j++) {
+        long double ata = 0, aat = 0;
+        for (int k = 0; k < d; k++) {
+          ata += (long double)s->A[i * d + k] * s->A[j * d + k]; /* (A^T A)_ij: columns i, j */
+          aat += (long double)s->A[k * d + i] * s->A[k * d + j]; /* (A A^T)_ij */
+        }
+        assert_close(ata, i == j ? sig[i] : 0.0, 1e-14 * 10);
+        AAt[j * d + i] = (double)aat;
+      }
+    long double w[8];
+    ref_eig(AAt, d, w);
+    for (int i = 0; i < d; i++) assert_close(w[i], sig[i], 1e-14 * 10);
+    /* not the identity: Q is a real rotation (d > 1) */
+    if (d > 1) assert_true(fabs(s->A[1]) > 1e-3 || fabs(s->A[d]) > 1e-3);
+    sigma_synth_destroy(&s);
+    assert_null(s);
+  }
+  /* the seed changes Q */
+  sigma_synth *a = make(4, SIGMA_SPEC_POWERLAW, 1, 0, 1), *b = make(4, SIGMA_SPEC_POWERLAW, 1, 0, 2),
+              *c = make(4, SIGMA_SPEC_POWERLAW, 1, 0, 1);
+  assert_memory_not_equal(a->A, b->A, 16 * sizeof(double));
+  assert_memory_equal(a->A, c->A, 16 * sizeof(double));
+  sigma_synth_destroy(&a);
+  sigma_synth_destroy(&b);
+  sigma_synth_destroy(&c);
+  sigma_synth_destroy(NULL);
+}
+
+/* A row's values depend on (seed, row) only, not on the block it is made in. */
+static void test_rows_deterministic(void **state) {
+  (void)state;
+  const double nus[2] = {0, 5};
+  for (int t = 0; t < 2; t++) {
+    enum { d = 8 };
+    sigma_synth *s = make(d, SIGMA_SPEC_POWERLAW, 1.0, nus[t], 42);
+    double big[20 * d], wbig[20 * d], small[5 * d], wsmall[5 * d], one[d], wone[d];
+    sigma_synth_rows(s, 0, 20, big, wbig);
+    sigma_synth_rows(s, 5, 5, small, wsmall);
+    assert_memory_equal(small, big + 5 * d, sizeof small);
+    for (int r = 0; r < 20; r++) {
+      sigma_synth_rows(s, (uint64_t)r, 1, one, wone);
+      assert_memory_equal(one, big + r * d, sizeof one);
+    }
+    /* a large row index (beyond 32 bits) and distinct rows differ */
+    sigma_synth_rows(s, (uint64_t)1 << 33, 1, one, wone);
+    assert_memory_not_equal(one, big, sizeof one);
+    assert_memory_not_equal(big, big + d, d * sizeof(double));
+    /* x = A z: the rows are A times the work vectors */
+    for (int r = 0; r < 20; r++)
+      for (int i = 0; i < d; i++) {
+        long double v = 0;
+        for (int k = 0; k < d; k++) v += (long double)s->A[k * d + i] * wbig[r * d + k];
+        assert_close(big[r * d + i], v, 1e-14 * 4);
+      }
+    sigma_synth_destroy(&s);
+  }
+}
+
+enum { NROWS = 200000, BLK = 1000 };
+
+/* Sample second moment of Gaussian rows against Sigma = A A^T; the tolerance is 5
+ * standard errors, se_jk = sqrt((S_jj S_kk + S_jk^2) / n) for Gaussian x. Also
+ * Var(x^T Sigma^-1 x) = 2d (chi2_d: 4th central moment 12 d (d + 4)). */
+static void moments(sigma_synth *s, long double *M, long double *qm, long double *qv) {
+  const int d = s->p.d;
+  double *X = malloc((size_t)BLK * d * sizeof *X), *W = malloc((size_t)BLK * d * sizeof *W);
+  /* Sigma^-1 by independent long-double solves against A A^T */
+  double S[16];
+  for (int i = 0; i < d; i++)
+    for (int j = 0; j < d; j++) {
+      long double v = 0;
+      for (int k = 0; k < d; k++) v += (long double)s->A[k * d + i] * s->A[k * d + j];
+      S[j * d + i] = (double)v;
+    }
+  long double Si[16];
+  for (int j = 0; j < d; j++) {
+    double e[4] = {0};
+    e[j] = 1;
+    ref_solve(S, d, e, Si + j * d);
+  }
+  for (int k = 0; k < d * d; k++) M[k] = 0;
+  long double sq = 0, sq2 = 0;
+  for (long r0 = 0; r0 < NROWS; r0 += BLK) {
+    sigma_synth_rows(s, (uint64_t)r0, BLK, X, W);
+    for (int r = 0; r < BLK; r++) {
+      const double *x = X + r * d;
+      long double q = 0;
+      for (int a = 0; a < d; a++)
+        for (int b = 0; b < d; b++) {
+          M[b * d + a] += (long double)x[a] * x[b];
+          q += x[a] * Si[b * d + a] * x[b];
+        }
+      sq += q;
+      sq2 += q * q;
+    }
+  }
+  for (int k = 0; k < d * d; k++) M[k] /= NROWS;
+  *qm = sq / NROWS;
+  *qv = (sq2 - sq * sq / NROWS) / (NROWS - 1);
+  free(X);
+  free(W);
+}
+
+static void test_gaussian_moments(void **state) {
+  (void)state;
+  const int d = 4;
+  sigma_synth *s = make(d, SIGMA_SPEC_SPIKED, 0, 0, 7); /* sigma = (10, 10, 1, 1) */
+  long double M[16], qm, qv;
+  moments(s, M, &qm, &qv);
+  for (int i = 0; i < d; i++)
+    for (int j = 0; j < d; j++) {
+      long double sij = 0, sii = 0, sjj = 0;
+      for (int k = 0; k < d; k++) {
+        sij += (long double)s->A[k * d + i] * s->A[k * d + j];
+        sii += (long double)s->A[k * d + i] * s->A[k * d + i];
+        sjj += (long double)s->A[k * d + j] * s->A[k * d + j];
+      }
+      double se = sqrt((double)((sii * sjj + sij * sij) / NROWS));
+      assert_close(M[j * d + i], sij, 5 * se);
+    }
+  assert_close(sigma_synth_tau2(s), 2.0 * d, 0);
+  assert_close(qm, d, 5 * sqrt(2.0 * d / NROWS));
+  assert_close(qv, 2.0 * d, 5 * sqrt((12.0 * d * (d + 4) - 4.0 * d * d) / NROWS));
+  sigma_synth_destroy(&s);
+}
+
+/* Student t_10 at d = 4: q = x^T Sigma^-1 x has E q = d and
+ * Var q = (nu-2) d (d+2)/(nu-4) - d^2 = 16. Raw moments E q^k =
+ * (nu-2)^k prod_{j<k}(d+2j) / prod_{j=1..k}(nu-2j): 4, 32, 512, 20480, so the 4th
+ * central moment is 14592 and sd(sample variance) ~ sqrt((14592 - 256)/n) = 0.27. */
+static void test_student_moments(void **state) {
+  (void)state;
+  const int d = 4;
+  sigma_synth *s = make(d, SIGMA_SPEC_POWERLAW, 1.0, 10.0, 11);
+  assert_close(sigma_synth_tau2(s), 16.0, 1e-13);
+  long double M[16], qm, qv;
+  moments(s, M, &qm, &qv);
+  assert_close(qm, 4.0, 5 * sqrt(16.0 / NROWS));
+  assert_close(qv, 16.0, 5 * sqrt((14592.0 - 256.0) / NROWS));
+  /* second moment still A A^T (unit second-moment scaling of the t) */
+  for (int i = 0; i < d; i++) {
+    long double sii = 0;
+    for (int k = 0; k < d; k++) sii += (long double)s->A[k * d + i] * s->A[k * d + i];
+    /* Var(x_i^2) for t_10 = (kurtosis 3 (nu-2)/(nu-4) = 4) => sd x_i^2 = sqrt(3) sii */
+    assert_close(M[i * d + i], sii, 5 * sqrt(3.0 / NROWS) * (double)sii);
+  }
+  sigma_synth_destroy(&s);
+}
+
+static void test_tau2_and_errors(void **state) {
+  (void)state;
+  sigma_synth *s = make(7, SIGMA_SPEC_ISOTROPIC, 0, 0, 1);
+  assert_close(sigma_synth_tau2(s), 14.0, 0);
+  sigma_synth_destroy(&s);
+  s = make(3, SIGMA_SPEC_ISOTROPIC, 0, INFINITY, 1);
+  assert_close(sigma_synth_tau2(s), 6.0, 0);
+  sigma_synth_destroy(&s);
+  s = make(3, SIGMA_SPEC_ISOTROPIC, 0, 6.0, 1); /* 4*3*5/2 - 9 = 21 */
+  assert_close(sigma_synth_tau2(s), 21.0, 1e-13);
+  sigma_synth_destroy(&s);
+  s = make(3, SIGMA_SPEC_ISOTROPIC, 0, 4.0, 1);
+  assert_true(isnan(sigma_synth_tau2(s)));
+  sigma_synth_destroy(&s);
+  s = make(3, SIGMA_SPEC_ISOTROPIC, 0, 3.0, 1);
+  assert_true(isnan(sigma_synth_tau2(s)));
+  sigma_synth_destroy(&s);
+
+  sigma_synth_params bad = {0, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, 0, 1};
+  sigma_synth *out = (sigma_synth *)&bad;
+  sigma_clear_error();
+  assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
+  assert_null(out);
+  sigma_clear_error();
+  bad.d = 3;
+  bad.nu = 2.0;
+  assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
+  assert_non_null(strstr(sigma_error_message(), "nu"));
+  sigma_clear_error();
+  bad.nu = 1.5;
+  assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
+  sigma_clear_error();
+}
+
+static void test_spectrum_parse(void **state) {
+  (void)state;
+  const char *names[4] = {"isotropic", "powerlaw", "spiked", "exponential"};
+  const sigma_spectrum_kind kinds[4] = {SIGMA_SPEC_ISOTROPIC, SIGMA_SPEC_POWERLAW,
+                                        SIGMA_SPEC_SPIKED, SIGMA_SPEC_EXPONENTIAL};
+  for (int k = 0; k < 4; k++) {
+    sigma_spectrum_kind got = (sigma_spectrum_kind)99;
+    assert_int_equal(sigma_spectrum_parse(names[k], &got), SIGMA_OK);
+    assert_int_equal(got, kinds[k]);
+    assert_string_equal(sigma_spectrum_name(kinds[k]), names[k]);
+  }
+  const char *bad[] = {"foo", "", "powerlaw ", "power", "isotropicx"};
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    sigma_spectrum_kind got = SIGMA_SPEC_SPIKED;
+    sigma_clear_error();
+    assert_int_equal(sigma_spectrum_parse(bad[k], &got), SIGMA_EINVAL);
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "'%s'", bad[k]);
+    assert_non_null(strstr(sigma_error_message(), quoted));
+    assert_int_equal(got, SIGMA_SPEC_SPIKED); /* untouched */
+  }
+  sigma_clear_error();
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_mixing_matrix),    cmocka_unit_test(test_rows_deterministic),
+      cmocka_unit_test(test_gaussian_moments), cmocka_unit_test(test_student_moments),
+      cmocka_unit_test(test_tau2_and_errors),  cmocka_unit_test(test_spectrum_parse),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
