@@ -45,6 +45,11 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
       fprintf(f, "  %-18s %14s  (needs both halves of O with >= d rows)\n", kEstName[k], "n/a");
       continue;
     }
+    if (isnan(l->s[0])) { /* --no-tau2: no CI */
+      fprintf(f, "  %-18s %14.6f %11.6f %10s %10s %8s %8s %7s %7s\n", kEstName[k], l->est, l->err,
+              "n/a", "n/a", "n/a", "n/a", "n/a", "n/a");
+      continue;
+    }
     fprintf(f, "  %-18s %14.6f %11.6f %10.6f %10.6f %8.3f %8.3f %7s %7s\n", kEstName[k], l->est,
             l->err, l->s[0], l->s[1], l->zscore[0], l->zscore[1], l->covers[0] ? "yes" : "NO",
             l->covers[1] ? "yes" : "NO");

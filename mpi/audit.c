@@ -309,11 +309,11 @@ static int pilot_mean(audit_state *s, int64_t N, int d) {
   return rc;
 }
 
-static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, int nranks_total,
-                 double bpr, int rank) {
+static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, double bpr, int rank) {
   const int d = s->rd.in->d;
   sigma_progress pg;
-  sigma_progress_start(&pg, "pass 1/2 (G, G1)", rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
+  sigma_progress_start(&pg, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",
+                       rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
                        bpr);
   int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
   for (;;) {
@@ -328,7 +328,6 @@ static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, int nrank
     sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
     sigma_progress_update(&pg, row0 + n - s->rd.lo);
   }
-  (void)nranks_total;
   sigma_progress_end(&pg);
   return SIGMA_OK;
 }
@@ -457,7 +456,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   /* Pass 1: G, Ga, Gb. */
   t = MPI_Wtime();
   reader_rewind(&s.rd, o->center ? s.pilot : NULL);
-  rc = pass1(&s, o, N, size, bpr, rank);
+  rc = pass1(&s, o, N, bpr, rank);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_pass1 = max_time(MPI_Wtime() - t, comm);
   t = MPI_Wtime();
