@@ -183,7 +183,7 @@ int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_a
       "observed", kObsName[o->observed], "seed", (json_int_t)o->seed, "block_rows",
       (json_int_t)r->block_rows, "normalize", o->normalize, "center", o->center, "level",
       o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
-      "epsilon", num(e->epsilon), "chunk_rows", SIGMA_CHUNK_ROWS);
+      "epsilon", num(e->epsilon), "chunk_rows", (int)r->chunk_rows);
   json_object_set_new(root, "truth",
                       json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "L", num(e->L), "logdet_G1",
                                 num(e->logdet_G1), "logdet_Ga", num(e->logdet_Ga), "logdet_Gb",

@@ -16,7 +16,6 @@
 #include "sigma/linalg.h"
 #include "sigma/sample.h"
 
-#define C SIGMA_CHUNK_ROWS
 
 void sigma_audit_opts_default(sigma_audit_opts *o) {
   memset(o, 0, sizeof *o);
@@ -150,7 +149,8 @@ static int save_indices(const char *path, const observed *ob) {
 
 typedef struct {
   sigma_input *in;
-  int64_t lo, hi;         /* this rank's rows, lo a multiple of C */
+  int64_t lo, hi;         /* this rank's rows, lo a multiple of chunk */
+  int64_t chunk;          /* sigma_chunk_rows(d): the reduction unit */
   int64_t block_rows, cap;
   double *buf;
   int64_t buf_row0, buf_n, buf_off, pos;
@@ -161,14 +161,15 @@ typedef struct {
   int64_t rows_read;
 } chunk_reader;
 
-static int reader_init(chunk_reader *r, sigma_input *in, int64_t lo, int64_t hi,
+static int reader_init(chunk_reader *r, sigma_input *in, int64_t lo, int64_t hi, int64_t chunk,
                        int64_t block_rows, int normalize) {
   memset(r, 0, sizeof *r);
   r->in = in;
   r->lo = r->pos = lo;
   r->hi = hi;
+  r->chunk = chunk;
   r->block_rows = block_rows;
-  r->cap = ((block_rows > C ? block_rows : C) + C - 1) / C * C;
+  r->cap = ((block_rows > chunk ? block_rows : chunk) + chunk - 1) / chunk * chunk;
   r->normalize = normalize;
   return sigma_calloc(&r->buf, (size_t)r->cap * in->d, sizeof(double));
 }
@@ -184,6 +185,7 @@ static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
     double *x = X + (size_t)i * d, s = 0;
     for (int j = 0; j < d; j++) s += x[j] * x[j];
+    if (!isfinite(s)) SIGMA_CHECK(sigma_input_check_row(r->in, row0 + i, x)); /* NaN/Inf */
     if (r->normalize) {
       if (!(s > 0)) {
         char where[1024];
@@ -204,7 +206,7 @@ static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
   return SIGMA_OK;
 }
 
-/* Next chunk of at most C rows, aligned on global multiples of C. n = 0 at the end. */
+/* Next chunk of at most r->chunk rows, aligned on global multiples of it. n = 0 at the end. */
 static int reader_next(chunk_reader *r, const double **X, int64_t *row0, int64_t *n) {
   const int d = r->in->d;
   if (r->buf_off == r->buf_n) {
@@ -220,7 +222,7 @@ static int reader_next(chunk_reader *r, const double **X, int64_t *row0, int64_t
     r->rows_read += r->buf_n;
     SIGMA_CHECK(preprocess(r, r->buf, r->buf_row0, r->buf_n));
   }
-  int64_t k = r->buf_n - r->buf_off < C ? r->buf_n - r->buf_off : C;
+  int64_t k = r->buf_n - r->buf_off < r->chunk ? r->buf_n - r->buf_off : r->chunk;
   *X = r->buf + (size_t)r->buf_off * d;
   *row0 = r->buf_row0 + r->buf_off;
   *n = k;
@@ -270,7 +272,7 @@ static void blas_serial_end(int n) { openblas_set_num_threads(n); }
 
 typedef struct {
   sigma_gram *g, *g1, *ga, *gb; /* all rows, observed rows, halves a and b */
-  double *G, *G1, *Ga, *Gb, *Lg, *L1, *pilot, *mu, *work, *Xo, *Xh[2], *q;
+  double *G, *G1, *Ga, *Gb, *Lg, *L1 /* inverses of the Cholesky factors */, *pilot, *mu, *work, *Xo, *Xh[2], *q;
   observed ob;
   chunk_reader rd;
 } audit_state;
@@ -292,11 +294,11 @@ static double max_time(double t, MPI_Comm comm) {
   return m;
 }
 
-/* Pilot mean for --center: mean of the first min(N, C) rows, read by every rank. */
+/* Pilot mean for --center: mean of the first min(N, 1024) rows, read by every rank. */
 static int pilot_mean(audit_state *s, int64_t N, int d) {
-  int64_t n = N < C ? N : C;
+  int64_t n = N < SIGMA_BLAS_ROWS ? N : SIGMA_BLAS_ROWS;
   chunk_reader pr;
-  int rc = reader_init(&pr, s->rd.in, 0, n, n, s->rd.normalize);
+  int rc = reader_init(&pr, s->rd.in, 0, n, n, n, s->rd.normalize);
   const double *X;
   int64_t row0, k;
   if (rc == SIGMA_OK) rc = reader_next(&pr, &X, &row0, &k);
@@ -434,11 +436,15 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   for (int k = 0; k < 6 && rc == SIGMA_OK; k++) rc = sigma_calloc(mats[k], dd, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.pilot, (size_t)d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.mu, (size_t)d, sizeof(double));
+  /* Observed rows of one chunk: at most min(chunk, n1). */
+  const int64_t C = r->chunk_rows = sigma_chunk_rows(d), cobs = C < r->n1 ? C : r->n1;
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.work, (size_t)C * d, sizeof(double));
-  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xo, (size_t)C * d, sizeof(double));
-  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[0], (size_t)C * d, sizeof(double));
-  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[1], (size_t)C * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xo, (size_t)cobs * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[0], (size_t)cobs * d, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[1], (size_t)cobs * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.q, (size_t)C, sizeof(double));
+  if (rc == SIGMA_OK) /* column sums only serve --center */
+    s.g->colsum = s.g1->colsum = s.ga->colsum = s.gb->colsum = o->center;
   /* This rank's rows: a contiguous range of whole chunks. */
   const int64_t nchunks = (N + C - 1) / C;
   int64_t lo = (int64_t)(nchunks * rank / size) * C, hi = (int64_t)(nchunks * (rank + 1) / size) * C;
@@ -449,7 +455,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
     r->block_rows = SIGMA_BLOCK_BYTES / (8 * (int64_t)d) / C * C;
     if (r->block_rows < C) r->block_rows = C;
   }
-  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, r->block_rows, o->normalize);
+  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, C, r->block_rows, o->normalize);
   if (rc == SIGMA_OK && o->center) rc = pilot_mean(&s, N, d);
   SIGMA_TRY(sigma_sync_error(rc, comm));
 
@@ -483,6 +489,9 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
                         .epsilon = o->epsilon};
   rc = sigma_cholesky(s.G, d, s.Lg);
   if (rc == SIGMA_OK) rc = sigma_cholesky(s.G1, d, s.L1);
+  /* Pass 2 multiplies by the inverse factors (dtrmm is faster than dtrsm). */
+  if (rc == SIGMA_OK) rc = sigma_tri_inverse(s.Lg, d, s.Lg);
+  if (rc == SIGMA_OK) rc = sigma_tri_inverse(s.L1, d, s.L1);
   if (rc == SIGMA_ESINGULAR) { /* let the estimator name the matrix and its rank */
     sigma_clear_error();
     rc = sigma_estimate(&ei, &r->est);

@@ -4,7 +4,8 @@
  * two Richardson halves of the observed block), column sums and the max row norm,
  * reduced with double-double MPI_Allreduce. Pass 2 (optional, on by default) streams again
  * for the tau^2 oracle (Mahalanobis distances under G/N) and the observed-block
- * leave-one-out tau^2. Memory per rank: O(max(block_rows, 1024) * d + d^2).
+ * leave-one-out tau^2. Memory per rank: O((max(block_rows, chunk) + 4 chunk) * d + 8 d^2) doubles,
+ * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB).
  */
 #ifndef SIGMA_AUDIT_H
 #define SIGMA_AUDIT_H
@@ -43,6 +44,7 @@ typedef struct {
   sigma_input *input;     /* shards, N, d (owned) */
   int64_t N, n1, na, nb;
   int64_t block_rows;     /* rows per read actually used */
+  int64_t chunk_rows;     /* reduction unit, sigma_chunk_rows(d) */
   int d, nranks;
   double tau2_oracle, tau2_observed, max_norm2;
   sigma_est_result est;

@@ -212,18 +212,6 @@ static int shard_of(const sigma_input *in, int64_t r) {
   return lo;
 }
 
-static int check_finite(const sigma_shard *s, int64_t row0, int64_t n, int d, const double *X) {
-  for (int64_t i = 0; i < n; i++)
-    for (int j = 0; j < d; j++) {
-      double v = X[(size_t)i * d + j];
-      if (!isfinite(v))
-        return sigma_set_error(SIGMA_EDATA, "%s:%s: row %lld (global row %lld) has %s in column %d",
-                               s->path, s->dataset, (long long)(row0 - s->row0 + i),
-                               (long long)(row0 + i), isnan(v) ? "NaN" : "Inf", j);
-    }
-  return SIGMA_OK;
-}
-
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
   const int d = in->d;
   while (n > 0) {
@@ -246,7 +234,6 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
       return sigma_set_error(SIGMA_EIO, "%s:%s: cannot read rows %lld..%lld (file truncated or "
                              "unreadable)", s->path, s->dataset, (long long)start[0],
                              (long long)(start[0] + take - 1));
-    SIGMA_CHECK(check_finite(s, row0, take, d, X));
     X += (size_t)take * d;
     row0 += take;
     n -= take;
@@ -265,4 +252,15 @@ const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf
   snprintf(buf, len, "%s:%s: row %lld (global row %lld)", s->path, s->dataset,
            (long long)(r - s->row0), (long long)r);
   return buf;
+}
+
+int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x) {
+  for (int j = 0; j < in->d; j++)
+    if (!isfinite(x[j])) {
+      const sigma_shard *s = &in->shard[shard_of(in, r)];
+      return sigma_set_error(SIGMA_EDATA, "%s:%s: row %lld (global row %lld) has %s in column %d",
+                             s->path, s->dataset, (long long)(r - s->row0), (long long)r,
+                             isnan(x[j]) ? "NaN" : "Inf", j);
+    }
+  return SIGMA_OK;
 }

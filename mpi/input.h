@@ -41,9 +41,9 @@ typedef struct sigma_input {
 int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
 
 /* Read global rows [row0, row0 + n) as float64 into X (row-major n x d), across
- * shards as needed, and check every value is finite.
- * Errors: SIGMA_EIO (read failed: names file, dataset, rows), SIGMA_EDATA (NaN/Inf:
- * names file, dataset, row within the file, global row and column). */
+ * shards as needed. Values are not checked here: the caller checks them in its own
+ * pass over the rows (sigma_input_check_row), saving a pass over memory.
+ * Errors: SIGMA_EIO (read failed: names file, dataset, rows). */
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
 
 void sigma_input_close(sigma_input **in);
@@ -52,6 +52,10 @@ void sigma_input_close(sigma_input **in);
 double sigma_input_bytes_per_row(const sigma_input *in);
 
 
+
+/* SIGMA_EDATA naming file, dataset, row within the file, global row and column if
+ * row x (global row r) holds a NaN or Inf; SIGMA_OK otherwise. */
+int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x);
 
 /* "FILE:DATASET row k (global row r)" for global row r, into buf. */
 const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf, size_t len);

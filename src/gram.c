@@ -8,12 +8,19 @@
 #include "sigma/dd.h"
 #include "sigma/error.h"
 
+int64_t sigma_chunk_rows(int d) {
+  int64_t c = 8192;
+  while (c > SIGMA_BLAS_ROWS && c * (int64_t)d * 8 > (16ll << 20)) c /= 2;
+  return c;
+}
+
 int sigma_gram_create(int d, sigma_gram **out) {
   *out = NULL;
   if (d < 1) return sigma_set_error(SIGMA_EINVAL, "Gram dimension d = %d must be >= 1", d);
   sigma_gram *g = calloc(1, sizeof *g);
   if (!g) return sigma_set_error(SIGMA_ENOMEM, "out of memory (Gram accumulator)");
   g->d = d;
+  g->colsum = 1;
   g->np = (size_t)d * (size_t)(d + 1) / 2;
   g->ndd = g->np + (size_t)d;
   g->acc = calloc(2 * g->ndd, sizeof(double));
@@ -44,16 +51,22 @@ void sigma_gram_reset(sigma_gram *g) {
 void sigma_gram_add_rows(sigma_gram *g, const double *X, int64_t b) {
   if (b <= 0) return;
   const int d = g->d;
-  /* Row-major b x d is column-major d x b with the rows as columns: G += X^T X. */
-  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, d, (int)b, 1.0, X, d, 0.0, g->tmp, d);
+  /* Row-major b x d is column-major d x b with the rows as columns: G += X^T X.
+   * Sub-blocks in a fixed order, so the rounding depends on b and the rows only. */
+  for (int64_t i = 0; i < b; i += SIGMA_BLAS_ROWS) {
+    int64_t k = b - i < SIGMA_BLAS_ROWS ? b - i : SIGMA_BLAS_ROWS;
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, d, (int)k, 1.0, X + (size_t)i * d, d,
+                i ? 1.0 : 0.0, g->tmp, d);
+  }
   /* Pack the lower triangle column by column: contiguous runs of tmp. */
   for (int j = 0; j < d; j++)
     sigma_dd_add(g->acc + 2 * sigma_packed_index(d, j, j), g->tmp + (size_t)j * d + j,
                  (size_t)(d - j));
+  g->rows += b;
+  if (!g->colsum) return;
   memset(g->csum, 0, (size_t)d * sizeof(double));
   for (int64_t i = 0; i < b; i++) cblas_daxpy(d, 1.0, X + (size_t)i * d, 1, g->csum, 1);
   sigma_dd_add(g->acc + 2 * g->np, g->csum, (size_t)d);
-  g->rows += b;
 }
 
 void sigma_gram_merge(sigma_gram *g, const sigma_gram *other) {

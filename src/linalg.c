@@ -68,13 +68,24 @@ double sigma_logdet_shifted(const double *w, int d, double shift) {
   return s;
 }
 
-void sigma_inv_quadform(const double *L, int d, const double *X, int64_t b, double *work,
+int sigma_tri_inverse(const double *L, int d, double *Linv) {
+  if (Linv != L) memcpy(Linv, L, (size_t)d * d * sizeof(double)); /* in place allowed */
+  lapack_int info = LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'L', 'N', d, Linv, d);
+  if (info > 0)
+    return sigma_set_error(SIGMA_ESINGULAR, "triangular factor has a zero at diagonal %d of %d",
+                           (int)info, d);
+  if (info < 0) return sigma_set_error(SIGMA_ELAPACK, "dtrtri: argument %d invalid", (int)-info);
+  for (int j = 1; j < d; j++) memset(Linv + (size_t)j * d, 0, (size_t)j * sizeof(double));
+  return SIGMA_OK;
+}
+
+void sigma_inv_quadform(const double *Linv, int d, const double *X, int64_t b, double *work,
                         double *q) {
   if (b <= 0) return;
   memcpy(work, X, (size_t)b * d * sizeof(double));
-  /* Columns of the column-major d x b view are the rows x_i: solve L Y = X^T. */
-  cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, (int)b, 1.0,
-              L, d, work, d);
+  /* Columns of the column-major d x b view are the rows x_i: Y = Linv X^T. */
+  cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, (int)b, 1.0,
+              Linv, d, work, d);
   for (int64_t i = 0; i < b; i++) {
     const double *y = work + (size_t)i * d;
     q[i] = cblas_ddot(d, y, 1, y, 1);

@@ -2,7 +2,7 @@
  * the order of the terms.
  *
  * Why: `sigma` must print the same digits for 1, 2 or 3 ranks and any block size.
- * Each fixed chunk of rows (SIGMA_CHUNK_ROWS, aligned on global row indices) gives
+ * Each fixed chunk of rows (sigma_chunk_rows(d), aligned on global row indices) gives
  * a partial result computed identically whatever the partition; the partials are
  * then summed in double-double (error ~ 2^-106 relative per addition), so the
  * final rounding to double is the same in any summation order except in cases

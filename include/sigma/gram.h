@@ -1,9 +1,10 @@
 /* Gram accumulation G = sum_i x_i x_i^T in float64 (SPEC section 1, paper [2.1]/[3.1]).
  *
  * Rows arrive in blocks X (row-major, b x d: row i is x_i). Each call forms the
- * block's Gram with one BLAS level-3 dsyrk and adds its lower triangle to a
+ * block's Gram with BLAS level-3 dsyrk on sub-blocks of SIGMA_BLAS_ROWS rows (in a
+ * fixed order, beta = 1 after the first) and adds its lower triangle once to a
  * double-double accumulator (sigma/dd.h). Callers feed fixed chunks of at most
- * SIGMA_CHUNK_ROWS rows aligned on global row indices, so the result does not
+ * sigma_chunk_rows(d) rows aligned on global row indices, so the result does not
  * depend on how rows are split over ranks or I/O blocks.
  *
  * The accumulator also holds the column sums (for --center) and the row count.
@@ -17,8 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Rows per reduction chunk. Fixed: part of the definition of every result. */
-#define SIGMA_CHUNK_ROWS 1024
+/* Rows per dsyrk call (OpenBLAS is at its peak for k ~ 1024 at d = 256). */
+#define SIGMA_BLAS_ROWS 1024
+
+/* Rows per reduction chunk for dimension d: 8192, halved while a chunk of float64
+ * rows exceeds 16 MiB, never below SIGMA_BLAS_ROWS (8192 at d <= 256, 1024 at
+ * d >= 2048). It depends on d only: part of the definition of every result. */
+int64_t sigma_chunk_rows(int d);
 
 typedef struct sigma_gram {
   int d;          /* dimension */
@@ -28,6 +34,7 @@ typedef struct sigma_gram {
   double *tmp;    /* d*d scratch for dsyrk */
   double *csum;   /* d scratch for a block's column sums */
   int64_t rows;   /* rows added */
+  int colsum;     /* accumulate column sums (default 1; only --center needs them) */
 } sigma_gram;
 
 /* Create an empty accumulator for dimension d >= 1. Errors: SIGMA_EINVAL, SIGMA_ENOMEM. */

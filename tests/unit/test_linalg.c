@@ -158,14 +158,22 @@ static void test_logdet_shifted(void **state) {
 
 static void test_inv_quadform(void **state) {
   (void)state;
-  double A[D6 * D6], Q[D6 * D6], L[D6 * D6];
+  double A[D6 * D6], Q[D6 * D6], L[D6 * D6], Li[D6 * D6];
   build(A, Q);
   assert_int_equal(sigma_cholesky(A, D6, L), SIGMA_OK);
+  assert_int_equal(sigma_tri_inverse(L, D6, Li), SIGMA_OK);
+  /* L Li = I */
+  for (int i = 0; i < D6; i++)
+    for (int j = 0; j < D6; j++) {
+      long double s = 0;
+      for (int k = 0; k < D6; k++) s += (long double)L[k * D6 + i] * Li[j * D6 + k];
+      assert_close((double)s, i == j ? 1.0 : 0.0, 1e-13);
+    }
   enum { B = 37 };
   double X[B * D6], work[B * D6], q[B];
   trng r = {17};
   for (int k = 0; k < B * D6; k++) X[k] = trng_gauss(&r);
-  sigma_inv_quadform(L, D6, X, B, work, q);
+  sigma_inv_quadform(Li, D6, X, B, work, q);
   for (int i = 0; i < B; i++) {
     /* explicit solve A y = x (long-double Gaussian elimination) */
     long double y[D6], s = 0, s2 = 0;
@@ -180,7 +188,7 @@ static void test_inv_quadform(void **state) {
     assert_rel(q[i], s, 1e-10, 0);
     assert_rel(q[i], s2, 1e-9, 0);
   }
-  sigma_inv_quadform(L, D6, X, 0, work, q); /* b = 0: no-op, no crash */
+  sigma_inv_quadform(Li, D6, X, 0, work, q); /* b = 0: no-op, no crash */
 }
 
 int main(void) {
