@@ -95,7 +95,7 @@ static struct argp_option audit_options[] = {
     {"observed-indices", O_OBSIDX, "FILE", 0, "observed rows from FILE, one index per line", 1},
     {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed rows to FILE: Richardson half a, then half b, each sorted", 1},
     {0, 0, 0, 0, "Data:", 2},
-    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 0: 64 MiB of float64, e.g. 32768 rows at d = 256)", 2},
+    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 0: 16 MiB of float64, e.g. 8192 rows at d = 256)", 2},
     {"normalize", O_NORM, 0, 0, "scale every row to unit norm (needed for Track I)", 2},
     {"center", O_CENTER, 0, 0, "subtract the global mean (SPEC section 1)", 2},
     {0, 0, 0, 0, "Statistics:", 3},

@@ -9,7 +9,7 @@ for f in n1 epsilon rule-constant seed observed observed-indices save-indices bl
          center level delta energy-cap no-tau2 json quiet; do
   grep -q -- "--$f" <<< "$help" || fail "audit --help lacks --$f"
 done
-for d in "default 4" "default 1)" "default 0: 64 MiB" "default 0.95" "default 1e-3"; do
+for d in "default 4" "default 1)" "default 0: 16 MiB" "default 0.95" "default 1e-3"; do
   grep -q -- "$d" <<< "$help" || fail "audit --help lacks '$d'"
 done
 "$SIGMA" generate --help | grep -q -- "--spectrum" || fail "generate --help"
