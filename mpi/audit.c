@@ -157,6 +157,7 @@ typedef struct {
   /* preprocessing */
   int normalize;
   const double *shift;    /* subtract after normalising, or NULL */
+  int checks;             /* pass 1: NaN/Inf check and max norm (pass 2 reads the same rows) */
   double max_norm2;       /* of the rows as used (after normalising, before shifting) */
   int64_t rows_read;
 } chunk_reader;
@@ -174,18 +175,22 @@ static int reader_init(chunk_reader *r, sigma_input *in, int64_t lo, int64_t hi,
   return sigma_calloc(&r->buf, (size_t)r->cap * in->d, sizeof(double));
 }
 
-static void reader_rewind(chunk_reader *r, const double *shift) {
+static void reader_rewind(chunk_reader *r, const double *shift, int checks) {
   r->pos = r->lo;
   r->buf_n = r->buf_off = 0;
   r->shift = shift;
+  r->checks = checks;
 }
 
 static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
   const int d = r->in->d;
+  if (!r->checks && !r->normalize && !r->shift) return SIGMA_OK;
   for (int64_t i = 0; i < n; i++) {
     double *x = X + (size_t)i * d, s = 0;
-    for (int j = 0; j < d; j++) s += x[j] * x[j];
-    if (!isfinite(s)) SIGMA_CHECK(sigma_input_check_row(r->in, row0 + i, x)); /* NaN/Inf */
+    if (r->checks || r->normalize)
+      for (int j = 0; j < d; j++) s += x[j] * x[j];
+    if (r->checks && !isfinite(s))
+      SIGMA_CHECK(sigma_input_check_row(r->in, row0 + i, x)); /* NaN/Inf */
     if (r->normalize) {
       if (!(s > 0)) {
         char where[1024];
@@ -299,6 +304,7 @@ static int pilot_mean(audit_state *s, int64_t N, int d) {
   int64_t n = N < SIGMA_BLAS_ROWS ? N : SIGMA_BLAS_ROWS;
   chunk_reader pr;
   int rc = reader_init(&pr, s->rd.in, 0, n, n, n, s->rd.normalize);
+  pr.checks = 1;
   const double *X;
   int64_t row0, k;
   if (rc == SIGMA_OK) rc = reader_next(&pr, &X, &row0, &k);
@@ -461,7 +467,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
 
   /* Pass 1: G, Ga, Gb. */
   t = MPI_Wtime();
-  reader_rewind(&s.rd, o->center ? s.pilot : NULL);
+  reader_rewind(&s.rd, o->center ? s.pilot : NULL, 1);
   rc = pass1(&s, o, N, bpr, rank);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_pass1 = max_time(MPI_Wtime() - t, comm);
@@ -505,7 +511,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   if (o->tau2_pass) {
     double acc[8] = {0};
     t = MPI_Wtime();
-    reader_rewind(&s.rd, o->center ? s.mu : NULL);
+    reader_rewind(&s.rd, o->center ? s.mu : NULL, 0);
     rc = pass2(&s, o, N, bpr, rank, acc);
     SIGMA_TRY(sigma_sync_error(rc, comm));
     r->t_pass2 = max_time(MPI_Wtime() - t, comm);

@@ -212,6 +212,13 @@ static int shard_of(const sigma_input *in, int64_t r) {
   return lo;
 }
 
+/* f[k] -> X[k] for k < m, where f starts at byte 4m of X: double k ends at byte
+ * 8k + 8 <= 4m + 4(k + 1), the start of float k + 1, so forward order never
+ * overwrites an unread float. */
+static void widen_in_place(double *X, const float *f, size_t m) {
+  for (size_t k = 0; k < m; k++) X[k] = (double)f[k];
+}
+
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
   const int d = in->d;
   while (n > 0) {
@@ -228,7 +235,17 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
     hsize_t start[2] = {(hsize_t)(row0 - s->row0), 0}, count[2] = {(hsize_t)take, (hsize_t)d};
     H5Sselect_hyperslab(in->fspace, H5S_SELECT_SET, start, NULL, count, NULL);
     hid_t mspace = H5Screate_simple(2, count, NULL);
-    herr_t st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, mspace, in->fspace, in->dxpl, X);
+    herr_t st;
+    if (s->dtype_bytes == 4) {
+      /* float32 (the common case): read the raw floats into the upper half of X and
+       * widen in place, instead of HDF5's conversion buffer and second copy. */
+      size_t m = (size_t)take * d;
+      float *f = (float *)((char *)X + m * sizeof(float));
+      st = H5Dread(in->dset, H5T_NATIVE_FLOAT, mspace, in->fspace, in->dxpl, f);
+      if (st >= 0) widen_in_place(X, f, m);
+    } else {
+      st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, mspace, in->fspace, in->dxpl, X);
+    }
     H5Sclose(mspace);
     if (st < 0)
       return sigma_set_error(SIGMA_EIO, "%s:%s: cannot read rows %lld..%lld (file truncated or "
