@@ -225,13 +225,14 @@ def main():
             e["runs"]["sigma_n2"]["gram_gflops"], p2, 100 * frac,
             "met" if frac >= TARGET_PEAK else "**missed**"))
 
-    if trsm1:
-        md.append("\nPass 2 rate (dtrsm flops N d^2 / t_pass2, the G1 leave-one-out part "
-                  "ignored): " + "; ".join(
-                      "N=%d: -n 2 %.1f GFLOP/s, -n 1 %.1f (dtrsm 1-thread kernel %.1f, x2 = %.1f)"
+    kern, kname = (trmm1, "dtrmm") if trmm1 else (trsm1, "dtrsm")
+    if kern:
+        md.append("\nPass 2 rate (its %s flops N d^2 / t_pass2, the G1 leave-one-out part "
+                  "ignored): " % kname + "; ".join(
+                      "N=%d: -n 2 %.1f GFLOP/s, -n 1 %.1f (%s 1-thread kernel %.1f, x2 = %.1f)"
                       % (e["N"], e["N"] * d * d / e["runs"]["sigma_n2"]["timing_s"]["pass2"] / 1e9,
                          e["N"] * d * d / e["runs"]["sigma_n1"]["timing_s"]["pass2"] / 1e9,
-                         trsm1, 2 * trsm1) for e in rows))
+                         kname, kern, 2 * kern) for e in rows))
     md.append("\n## Where the time goes (seconds, best run)\n")
     phases = ["open", "sample", "pass1", "reduce1", "factor", "pass2", "reduce2", "estimate",
               "total"]
