@@ -317,62 +317,68 @@ static int pilot_mean(audit_state *s, int64_t N, int d) {
   return rc;
 }
 
-static int pass1(audit_state *s, const sigma_audit_opts *o, int64_t N, double bpr, int rank) {
+/* One streaming pass over this rank's rows: each chunk, with its observed rows
+ * gathered (Xo in row order, Xh by Richardson half), goes to visit(). */
+typedef int (*chunk_visit)(audit_state *s, const double *X, int64_t n, int64_t no,
+                           const int64_t nh[2], void *ctx);
+
+static int stream_pass(audit_state *s, const char *label, int show, int64_t N, double bpr,
+                       chunk_visit visit, void *ctx) {
   const int d = s->rd.in->d;
   sigma_progress pg;
-  sigma_progress_start(&pg, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",
-                       rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
-                       bpr);
+  sigma_progress_start(&pg, label, show, N, s->rd.hi - s->rd.lo, bpr);
   int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
   for (;;) {
     const double *X;
     int64_t row0, n, no, nh[2];
     SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
     if (n == 0) break;
-    sigma_gram_add_rows(s->g, X, n);
     gather_observed(&s->ob, &p, X, row0, n, d, s->Xo, &no, s->Xh, nh);
-    sigma_gram_add_rows(s->g1, s->Xo, no);
-    sigma_gram_add_rows(s->ga, s->Xh[0], nh[0]);
-    sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
+    SIGMA_CHECK(visit(s, X, n, no, nh, ctx));
     sigma_progress_update(&pg, row0 + n - s->rd.lo);
   }
   sigma_progress_end(&pg);
   return SIGMA_OK;
 }
 
-/* Sums of (D^2 - d) and (D^2 - d)^2 per chunk, accumulated in dd pairs:
- * acc[0..1] oracle over all rows, acc[2..3] leave-one-out over the observed rows. */
-static int pass2(audit_state *s, const sigma_audit_opts *o, int64_t N, double bpr, int rank,
-                 double *acc) {
+/* Pass 1: G (all rows), G1 (observed), Ga and Gb (its halves). */
+static int pass1_chunk(audit_state *s, const double *X, int64_t n, int64_t no,
+                       const int64_t nh[2], void *ctx) {
+  (void)ctx;
+  sigma_gram_add_rows(s->g, X, n);
+  sigma_gram_add_rows(s->g1, s->Xo, no);
+  sigma_gram_add_rows(s->ga, s->Xh[0], nh[0]);
+  sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
+  return SIGMA_OK;
+}
+
+/* Pass 2: sums of (D^2 - d) and (D^2 - d)^2 per chunk, added to dd pairs acc[0..3]:
+ * [0..1] oracle over all rows, D^2 = x^T (G/N)^{-1} x (mean d); [2..3] leave-one-out
+ * over the observed rows (SPEC section 3). */
+typedef struct {
+  double *acc;
+  double N, n1;
+} pass2_ctx;
+
+static int pass2_chunk(audit_state *s, const double *X, int64_t n, int64_t no,
+                       const int64_t nh[2], void *ctx) {
+  (void)nh;
+  pass2_ctx *c = ctx;
   const int d = s->rd.in->d;
-  const double n1 = (double)s->ob.n;
-  sigma_progress pg;
-  sigma_progress_start(&pg, "pass 2/2 (tau2)", rank == 0 && !o->quiet, N, s->rd.hi - s->rd.lo,
-                       bpr);
-  int64_t p = lower_bound(&s->ob, (uint64_t)s->rd.lo);
-  for (;;) {
-    const double *X;
-    int64_t row0, n, no, nh[2];
-    SIGMA_CHECK(reader_next(&s->rd, &X, &row0, &n));
-    if (n == 0) break;
-    double part[4] = {0, 0, 0, 0};
-    sigma_inv_quadform(s->Lg, d, X, n, s->work, s->q);
-    for (int64_t i = 0; i < n; i++) {
-      double dev = (double)N * s->q[i] - d; /* D^2 = x^T (G/N)^{-1} x, mean d */
-      part[0] += dev;
-      part[1] += dev * dev;
-    }
-    gather_observed(&s->ob, &p, X, row0, n, d, s->Xo, &no, s->Xh, nh);
-    sigma_inv_quadform(s->L1, d, s->Xo, no, s->work, s->q);
-    for (int64_t i = 0; i < no; i++) {
-      double dev = sigma_loo_d2(s->q[i], n1) - d;
-      part[2] += dev;
-      part[3] += dev * dev;
-    }
-    sigma_dd_add(acc, part, 4);
-    sigma_progress_update(&pg, row0 + n - s->rd.lo);
+  double part[4] = {0, 0, 0, 0};
+  sigma_inv_quadform(s->Lg, d, X, n, s->work, s->q);
+  for (int64_t i = 0; i < n; i++) {
+    double dev = c->N * s->q[i] - d;
+    part[0] += dev;
+    part[1] += dev * dev;
   }
-  sigma_progress_end(&pg);
+  sigma_inv_quadform(s->L1, d, s->Xo, no, s->work, s->q);
+  for (int64_t i = 0; i < no; i++) {
+    double dev = sigma_loo_d2(s->q[i], c->n1) - d;
+    part[2] += dev;
+    part[3] += dev * dev;
+  }
+  sigma_dd_add(c->acc, part, 4);
   return SIGMA_OK;
 }
 
@@ -468,7 +474,8 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   /* Pass 1: G, Ga, Gb. */
   t = MPI_Wtime();
   reader_rewind(&s.rd, o->center ? s.pilot : NULL, 1);
-  rc = pass1(&s, o, N, bpr, rank);
+  rc = stream_pass(&s, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",
+                   rank == 0 && !o->quiet, N, bpr, pass1_chunk, NULL);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_pass1 = max_time(MPI_Wtime() - t, comm);
   t = MPI_Wtime();
@@ -512,7 +519,8 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
     double acc[8] = {0};
     t = MPI_Wtime();
     reader_rewind(&s.rd, o->center ? s.mu : NULL, 0);
-    rc = pass2(&s, o, N, bpr, rank, acc);
+    pass2_ctx p2 = {acc, (double)N, (double)r->n1};
+    rc = stream_pass(&s, "pass 2/2 (tau2)", rank == 0 && !o->quiet, N, bpr, pass2_chunk, &p2);
     SIGMA_TRY(sigma_sync_error(rc, comm));
     r->t_pass2 = max_time(MPI_Wtime() - t, comm);
     t = MPI_Wtime();
