@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bad input: one line on stderr naming file, dataset and row; exit status 1 (2 for
-# usage); no JSON written. One case each.
-SIGMA=$1 MPIEXEC=$2
+# usage); no JSON written. Usage: test_errors.sh SIGMA MPIEXEC CASE (ctest runs each
+# case as its own test; CASE "all" runs every case).
+SIGMA=$1 MPIEXEC=$2 CASE=${3:-all}
 source "$(dirname "$0")/lib.sh"
 $PY - "$WORK" <<'PY'
 import sys, h5py, numpy as np
@@ -49,24 +50,26 @@ expect() {
   [[ ! -e $WORK/out.json && ! -e $WORK/out.json.tmp ]] || fail "JSON written despite error: $*"
   echo "ok: $line"
 }
-expect 2 1 "missing.h5" "no such file" "embeddings" -- "$WORK/missing.h5" --n1 100
-expect 2 1 "good.h5" "no dataset 'nope'" -- "$G:nope" --n1 100
-expect 1 1 "rank1.h5" "embeddings" "rank 1" -- "$WORK/rank1.h5" --n1 100
-expect 1 1 "rank3.h5" "rank 3" -- "$WORK/rank3.h5" --n1 100
-expect 2 1 "ints.h5" "embeddings" "integer" -- "$WORK/ints.h5" --n1 100
-expect 2 1 "nan.h5" "embeddings" "row 2345" "NaN" "column 3" -- "$WORK/nan.h5" --n1 100
-expect 3 1 "inf.h5" "row 17" "Inf" -- "$WORK/inf.h5" --n1 100
-expect 2 1 "n1 = 5 < d = 8" -- "$G" --n1 5
-expect 1 1 "n1 = 3001 > N = 3000" -- "$G" --n1 3001
-expect 2 1 "singular" "G" "numerical rank 7 of d = 8" -- "$WORK/singular.h5" --n1 500
-expect 2 1 "truncated.h5" "truncated" "embeddings" -- "$WORK/truncated.h5" --n1 100
-expect 1 1 "text.h5" "not an HDF5 file" -- "$WORK/text.h5" --n1 100
-expect 2 1 "d6.h5" "d = 6" "good.h5" -- "$G" "$WORK/d6.h5" --n1 100
-expect 2 1 "bad_idx.txt" "line 3" "3000" -- "$G" --observed-indices "$WORK/bad_idx.txt"
-expect 1 1 "dup_idx.txt" "twice" -- "$G" --observed-indices "$WORK/dup_idx.txt"
-expect 2 1 "zero_row.h5" "row 999" "normalize" -- "$WORK/zero_row.h5" --n1 100 --normalize
-expect 1 1 "no file matches" -- "$WORK/nothing_*.h5" --n1 100
-expect 1 2 "not an integer" -- "$G" --n1 12x
-expect 1 2 "--level" -- "$G" --n1 100 --level 1.5
-expect 2 2 "give --n1" -- "$G"
+ran=0
+if [[ $CASE == all || $CASE == missing_file ]]; then expect 2 1 "missing.h5" "no such file" "embeddings" -- "$WORK/missing.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == missing_dataset ]]; then expect 2 1 "good.h5" "no dataset 'nope'" -- "$G:nope" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == rank1 ]]; then expect 1 1 "rank1.h5" "embeddings" "rank 1" -- "$WORK/rank1.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == rank3 ]]; then expect 1 1 "rank3.h5" "rank 3" -- "$WORK/rank3.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == int_dtype ]]; then expect 2 1 "ints.h5" "embeddings" "integer" -- "$WORK/ints.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == nan_row ]]; then expect 2 1 "nan.h5" "embeddings" "row 2345" "NaN" "column 3" -- "$WORK/nan.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == inf_row ]]; then expect 3 1 "inf.h5" "row 17" "Inf" -- "$WORK/inf.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == n1_below_d ]]; then expect 2 1 "n1 = 5 < d = 8" -- "$G" --n1 5; ran=1; fi
+if [[ $CASE == all || $CASE == n1_above_N ]]; then expect 1 1 "n1 = 3001 > N = 3000" -- "$G" --n1 3001; ran=1; fi
+if [[ $CASE == all || $CASE == singular ]]; then expect 2 1 "singular" "G" "numerical rank 7 of d = 8" -- "$WORK/singular.h5" --n1 500; ran=1; fi
+if [[ $CASE == all || $CASE == truncated ]]; then expect 2 1 "truncated.h5" "truncated" "embeddings" -- "$WORK/truncated.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == not_hdf5 ]]; then expect 1 1 "text.h5" "not an HDF5 file" -- "$WORK/text.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == d_mismatch ]]; then expect 2 1 "d6.h5" "d = 6" "good.h5" -- "$G" "$WORK/d6.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == bad_indices ]]; then expect 2 1 "bad_idx.txt" "line 3" "3000" -- "$G" --observed-indices "$WORK/bad_idx.txt"; ran=1; fi
+if [[ $CASE == all || $CASE == dup_indices ]]; then expect 1 1 "dup_idx.txt" "twice" -- "$G" --observed-indices "$WORK/dup_idx.txt"; ran=1; fi
+if [[ $CASE == all || $CASE == zero_row_normalize ]]; then expect 2 1 "zero_row.h5" "row 999" "normalize" -- "$WORK/zero_row.h5" --n1 100 --normalize; ran=1; fi
+if [[ $CASE == all || $CASE == empty_glob ]]; then expect 1 1 "no file matches" -- "$WORK/nothing_*.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == bad_integer ]]; then expect 1 2 "not an integer" -- "$G" --n1 12x; ran=1; fi
+if [[ $CASE == all || $CASE == bad_level ]]; then expect 1 2 "--level" -- "$G" --n1 100 --level 1.5; ran=1; fi
+if [[ $CASE == all || $CASE == no_n1 ]]; then expect 2 2 "give --n1" -- "$G"; ran=1; fi
+[[ $ran == 1 ]] || fail "unknown case $CASE"
 echo PASSED
