@@ -84,8 +84,8 @@ static int logdet_named(const double *A, int d, const char *name, const double *
   return rc;
 }
 
-static void fill_line(sigma_est_line *ln, double est, double L, double z, const double tau2[2],
-                      double N, double n1) {
+void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
+                         const double tau2[2], double N, double n1) {
   ln->est = est;
   ln->err = L - est;
   for (int k = 0; k < 2; k++) {
@@ -97,7 +97,7 @@ static void fill_line(sigma_est_line *ln, double est, double L, double z, const 
   }
 }
 
-static void nan_line(sigma_est_line *ln) {
+void sigma_est_nan_line(sigma_est_line *ln) {
   ln->est = ln->err = NAN;
   for (int k = 0; k < 2; k++) {
     ln->s[k] = ln->lo[k] = ln->hi[k] = ln->zscore[k] = NAN;
@@ -139,13 +139,13 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
   r->bias_formula = sigma_bias_formula(d, N, n1);
   r->wishart_correction = sigma_wishart_correction(d, N, n1);
   double Lhat = sigma_plugin(r->logdet_G1, d, N, n1);
-  fill_line(&r->line[SIGMA_EST_PLUGIN], Lhat, L, r->z, tau2, N, n1);
-  fill_line(&r->line[SIGMA_EST_WISHART], r->logdet_G1 + r->wishart_correction, L, r->z, tau2, N,
-            n1);
+  sigma_est_fill_line(&r->line[SIGMA_EST_PLUGIN], Lhat, L, r->z, tau2, N, n1);
+  sigma_est_fill_line(&r->line[SIGMA_EST_WISHART], r->logdet_G1 + r->wishart_correction, L, r->z,
+                      tau2, N, n1);
 
   r->have_richardson = in->Ga && in->Gb && in->na >= d && in->nb >= d;
   r->logdet_Ga = r->logdet_Gb = r->Lhat_h = r->richardson_c = NAN;
-  nan_line(&r->line[SIGMA_EST_RICHARDSON]);
+  sigma_est_nan_line(&r->line[SIGMA_EST_RICHARDSON]);
   if (r->have_richardson) {
     if (sigma_logdet_chol(in->Ga, d, &r->logdet_Ga) != SIGMA_OK ||
         sigma_logdet_chol(in->Gb, d, &r->logdet_Gb) != SIGMA_OK) {
@@ -154,7 +154,7 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
     } else {
       double LR = sigma_richardson(Lhat, r->logdet_Ga, r->logdet_Gb, d, N, in->na, in->nb,
                                    &r->Lhat_h, &r->richardson_c);
-      fill_line(&r->line[SIGMA_EST_RICHARDSON], LR, L, r->z, tau2, N, n1);
+      sigma_est_fill_line(&r->line[SIGMA_EST_RICHARDSON], LR, L, r->z, tau2, N, n1);
     }
   }
 

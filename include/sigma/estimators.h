@@ -113,6 +113,15 @@ typedef struct {
   int rank_G, rank_G1;       /* numerical ranks (set also on SIGMA_ESINGULAR) */
 } sigma_est_result;
 
+/* One estimator's line: est, err = L - est, and for tau2[0] (oracle) and tau2[1]
+ * (observed): s = sqrt(tau2 (1/n1 - 1/N)), the CI est -+ z s, z-score, coverage
+ * (Theorem 3, [3.10]-[3.11]). */
+void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
+                         const double tau2[2], double N, double n1);
+
+/* A line of NaNs (estimator not available). */
+void sigma_est_nan_line(sigma_est_line *ln);
+
 /* Compute every number of the audit from the reduced matrices.
  * Errors: SIGMA_ESINGULAR naming "G" or "G1" (or a half) with its numerical rank
  * out of d, SIGMA_EINVAL (n1 < d, n1 > N), SIGMA_ELAPACK, SIGMA_ENOMEM.
