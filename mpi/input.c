@@ -281,3 +281,27 @@ int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x) {
     }
   return SIGMA_OK;
 }
+
+int sigma_input_read_rows(sigma_input *in, const uint64_t *rows, int64_t n, double *X,
+                          double *scratch) {
+  const int d = in->d;
+  for (int64_t i = 0; i < n;) {
+    /* One read covers rows[i..j): consecutive gaps <= SIGMA_GAP_ROWS, span <= SIGMA_SPAN_ROWS. */
+    int64_t j = i + 1;
+    while (j < n && rows[j] - rows[j - 1] <= SIGMA_GAP_ROWS && rows[j] - rows[i] < SIGMA_SPAN_ROWS)
+      j++;
+    int64_t span = (int64_t)(rows[j - 1] - rows[i]) + 1;
+    if (span == j - i) { /* contiguous: straight into place */
+      SIGMA_CHECK(sigma_input_read(in, (int64_t)rows[i], span, X + (size_t)i * d));
+    } else {
+      SIGMA_CHECK(sigma_input_read(in, (int64_t)rows[i], span, scratch));
+      for (int64_t r = i; r < j; r++)
+        memcpy(X + (size_t)r * d, scratch + (size_t)(rows[r] - rows[i]) * d,
+               (size_t)d * sizeof(double));
+    }
+    i = j;
+  }
+  for (int64_t r = 0; r < n; r++)
+    SIGMA_CHECK(sigma_input_check_row(in, (int64_t)rows[r], X + (size_t)r * d));
+  return SIGMA_OK;
+}

@@ -53,6 +53,17 @@ double sigma_input_bytes_per_row(const sigma_input *in);
 
 
 
+/* Read the rows rows[0..n) (ascending, distinct, < N) into X (row-major n x d), in
+ * that order, for sampled blocks. Rows whose gaps are at most SIGMA_GAP_ROWS share one
+ * hyperslab read through the gap (at most SIGMA_SPAN_ROWS rows, staged in scratch:
+ * SIGMA_SPAN_ROWS * d doubles), so a dense set streams and a sparse set costs about
+ * one read per row without reading the rows between. Values are checked with
+ * sigma_input_check_row. Errors as sigma_input_read, SIGMA_EDATA. */
+#define SIGMA_GAP_ROWS 8
+#define SIGMA_SPAN_ROWS 1024
+int sigma_input_read_rows(sigma_input *in, const uint64_t *rows, int64_t n, double *X,
+                          double *scratch);
+
 /* SIGMA_EDATA naming file, dataset, row within the file, global row and column if
  * row x (global row r) holds a NaN or Inf; SIGMA_OK otherwise. */
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x);
