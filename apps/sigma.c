@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "generate.h"
+#include "study.h"
 #include "reduce.h"
 #include "report.h"
 #include "sigma/error.h"
@@ -74,7 +75,7 @@ static long long parse_int(struct argp_state *st, const char *opt, const char *s
 enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
-  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET
+  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM
 };
 
 typedef struct {
@@ -262,6 +263,139 @@ static int run_generate(int argc, char **argv) {
   return sigma_generate_run(&a.o, MPI_COMM_WORLD);
 }
 
+/* ---- study ---- */
+
+typedef struct {
+  sigma_study_opts o;
+  int64_t n1s[64];
+  double eps[64];
+  int have_range;
+  char *specs[4096];
+  int nspecs;
+} study_args;
+
+static struct argp_option study_options[] = {
+    {"replicates", O_REPS, "R", 0, "replicates (observed blocks) per n1 (required)", 1},
+    {"n1", O_N1, "A,B,...", 0, "the n1 sweep (nested blocks)", 1},
+    {"epsilon", O_EPS, "E1,E2,...", 0, "the sweep from precisions: n1 = ceil(c d / eps^2)", 1},
+    {"rule-constant", O_RULEC, "C", 0, "c of the rule (default 4)", 1},
+    {"seed", O_SEED, "S", 0, "seed; replicate i uses Philox key (seed, i) (default 1)", 1},
+    {"out", O_OUT, "DIR", 0, "output directory (required; created)", 2},
+    {"resume", O_RESUME, 0, 0, "continue the study in DIR, keeping finished replicates", 2},
+    {"replicate-range", O_RANGE, "A:B", 0, "run replicates A..B-1 only (default 0:R)", 2},
+    {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for a replicate (default 4096)", 2},
+    {"level", O_LEVEL, "L", 0, "confidence level of the CIs (default 0.95)", 3},
+    {"normalize", O_NORM, 0, 0, "scale every row to unit norm", 3},
+    {"center", O_CENTER, 0, 0, "subtract the global mean", 3},
+    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read in the truth pass (default 0: 16 MiB)", 3},
+    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 3},
+    {0}};
+
+/* "a,b,c" -> values; every value must parse. */
+static int parse_list(struct argp_state *st, const char *opt, const char *s, double *v) {
+  int n = 0;
+  const char *p = s;
+  while (*p) {
+    char *end;
+    errno = 0;
+    double x = strtod(p, &end);
+    if (errno || end == p || (*end && *end != ',') || n == 64)
+      argp_error(st, "%s: '%s' is not a list of at most 64 numbers", opt, s);
+    v[n++] = x;
+    p = *end ? end + 1 : end;
+  }
+  if (n == 0) argp_error(st, "%s: empty list", opt);
+  return n;
+}
+
+static error_t study_parse(int key, char *arg, struct argp_state *st) {
+  study_args *a = st->input;
+  sigma_study_opts *o = &a->o;
+  double v[64];
+  switch (key) {
+  case O_REPS: o->replicates = parse_int(st, "--replicates", arg, 0); break;
+  case O_N1:
+    o->K = parse_list(st, "--n1", arg, v);
+    for (int k = 0; k < o->K; k++) {
+      if (v[k] < 1 || v[k] != floor(v[k])) argp_error(st, "--n1: %g is not a row count", v[k]);
+      a->n1s[k] = (int64_t)v[k];
+    }
+    o->from_epsilon = 0;
+    break;
+  case O_EPS:
+    o->K = parse_list(st, "--epsilon", arg, v);
+    for (int k = 0; k < o->K; k++) {
+      if (!(v[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", v[k]);
+      a->eps[k] = v[k];
+    }
+    o->from_epsilon = 1;
+    break;
+  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
+  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_OUT: o->out_dir = arg; break;
+  case O_RESUME: o->resume = 1; break;
+  case O_RANGE: {
+    long long lo, hi;
+    char extra;
+    if (sscanf(arg, "%lld:%lld%c", &lo, &hi, &extra) != 2)
+      argp_error(st, "--replicate-range: '%s' is not A:B", arg);
+    o->rep_lo = lo;
+    o->rep_hi = hi;
+    a->have_range = 1;
+    break;
+  }
+  case O_MEMLIM: o->memory_limit = parse_double(st, "--memory-limit", arg) * 1048576.0; break;
+  case O_LEVEL:
+    o->level = parse_double(st, "--level", arg);
+    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    break;
+  case O_NORM: o->normalize = 1; break;
+  case O_CENTER: o->center = 1; break;
+  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
+  case O_QUIET: o->quiet = 1; break;
+  case ARGP_KEY_ARG:
+    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
+    a->specs[a->nspecs++] = arg;
+    break;
+  case ARGP_KEY_END:
+    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    if (o->K == 0) argp_error(st, "give the sweep: --n1 A,B,... or --epsilon E1,E2,...");
+    if (!o->out_dir) argp_error(st, "give --out DIR");
+    if (!a->have_range) o->rep_hi = o->replicates;
+    break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp study_argp = {
+    study_options, study_parse, "FILE[:DATASET]...",
+    "Confidence-interval study: R replicates of the sub-sampled estimators over an n1 sweep "
+    "against the full-Gram truth. Writes DIR/study.json, DIR/replicates/ (one file per "
+    "replicate), DIR/replicates.csv, DIR/summary.csv and DIR/summary.json.",
+    NULL, NULL, NULL};
+
+static int run_study(int argc, char **argv) {
+  static study_args a;
+  memset(&a, 0, sizeof a);
+  a.o.rule_constant = 4.0;
+  a.o.seed = 1;
+  a.o.level = 0.95;
+  a.o.memory_limit = 4096.0 * 1048576.0;
+  a.o.replicates = -1;
+  argp_parse(&study_argp, argc, argv, 0, NULL, &a);
+  quiet_end();
+  if (a.o.replicates < 0) {
+    if (g_rank == 0) fprintf(stderr, "sigma study: give --replicates R\n");
+    exit(2);
+  }
+  a.o.inputs = a.specs;
+  a.o.ninputs = a.nspecs;
+  a.o.n1s = a.n1s;
+  a.o.eps = a.eps;
+  return sigma_study_run(&a.o, argc, argv, MPI_COMM_WORLD);
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f) {
@@ -270,6 +404,7 @@ static void usage(FILE *f) {
           "Audit the SIGMA spectral estimators of log det G on HDF5 embedding matrices.\n\n"
           "Commands:\n"
           "  audit      full-Gram ground truth vs the sub-sampled estimators\n"
+          "  study      confidence-interval study: replicates over an n1 sweep\n"
           "  generate   synthetic HDF5 input with known log det Sigma and tau2\n\n"
           "  sigma COMMAND --help   lists the command's options and defaults\n"
           "  sigma --version\n");
@@ -298,8 +433,12 @@ int main(int argc, char **argv) {
   snprintf(prog, sizeof prog, "sigma %s", cmd);
   argv[1] = prog; /* argp sees "sigma CMD" as the program name */
   int rc;
-  if (!strcmp(cmd, "audit") || !strcmp(cmd, "generate")) {
-    rc = !strcmp(cmd, "audit") ? run_audit(argc - 1, argv + 1) : run_generate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "audit")) {
+    rc = run_audit(argc - 1, argv + 1);
+  } else if (!strcmp(cmd, "study")) {
+    rc = run_study(argc - 1, argv + 1);
+  } else if (!strcmp(cmd, "generate")) {
+    rc = run_generate(argc - 1, argv + 1);
   } else {
     fprintf(stderr, "sigma: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -544,6 +544,8 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   blas_serial_end(nthreads);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_estimate = max_time(MPI_Wtime() - t, comm);
+  SIGMA_TRY(sigma_calloc(&r->mean, (size_t)d, sizeof(double)));
+  if (o->center) memcpy(r->mean, s.mu, (size_t)d * sizeof(double));
   r->t_total = max_time(MPI_Wtime() - t0, comm);
 done:
   state_free(&s);
@@ -552,5 +554,7 @@ done:
 
 void sigma_audit_result_free(sigma_audit_result *r) {
   sigma_est_free(&r->est);
+  free(r->mean);
+  r->mean = NULL;
   sigma_input_close(&r->input);
 }

@@ -48,6 +48,7 @@ typedef struct {
   int64_t chunk_rows;     /* reduction unit, sigma_chunk_rows(d) */
   int d, nranks;
   double tau2_oracle, tau2_observed, max_norm2;
+  double *mean;           /* d: the global mean subtracted by --center (else zeros; owned) */
   sigma_est_result est;
   /* wall-clock seconds, max over ranks */
   double t_open, t_sample, t_pass1, t_reduce1, t_factor, t_pass2, t_reduce2, t_estimate, t_total;

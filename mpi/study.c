@@ -1,0 +1,543 @@
+/* sigma study driver: truth by one audit, replicates over the ranks, summary. */
+#include "study.h"
+
+#include <errno.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "progress.h"
+#include "reduce.h"
+#include "sigma/error.h"
+#include "sigma/estimators.h"
+#include "sigma/replicate.h"
+#include "sigma/sample.h"
+#include "sigma/stats.h"
+
+static const char *kEst[SIGMA_NEST] = {"plugin", "wishart", "richardson"};
+enum { NCOL = 6 + 6 * SIGMA_NEST }; /* columns of a replicate row */
+
+/* ---- files ---- */
+
+static int write_atomic(const char *path, const char *text) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write (%s)", path, strerror(errno));
+  int ok = fputs(text, f) >= 0;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    remove(tmp);
+    return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
+  }
+  return SIGMA_OK;
+}
+
+static void rep_path(const sigma_study_opts *o, int64_t i, char *buf, size_t len) {
+  snprintf(buf, len, "%s/replicates/rep-%06lld.csv", o->out_dir, (long long)i);
+}
+
+static const char *rep_header(void) {
+  static char h[1024];
+  if (!h[0]) {
+    strcpy(h, "replicate,n1,logdet_G1,logdet_Ga,logdet_Gb,tau2_observed");
+    for (int e = 0; e < SIGMA_NEST; e++) {
+      char part[256];
+      snprintf(part, sizeof part,
+               ",%s_est,%s_err,%s_s_oracle,%s_s_observed,%s_covers_oracle,%s_covers_observed",
+               kEst[e], kEst[e], kEst[e], kEst[e], kEst[e], kEst[e]);
+      strcat(h, part);
+    }
+  }
+  return h;
+}
+
+/* One replicate as CSV (header + K lines), %.17g so a resumed study reads back the
+ * exact doubles. */
+static char *rep_csv(int64_t i, const sigma_rep_point *p, int K) {
+  size_t cap = 1024 + (size_t)K * NCOL * 28;
+  char *s = malloc(cap), *w = s;
+  if (!s) return NULL;
+  w += sprintf(w, "%s\n", rep_header());
+  for (int k = 0; k < K; k++) {
+    w += sprintf(w, "%lld,%lld,%.17g,%.17g,%.17g,%.17g", (long long)i, (long long)p[k].n1,
+                 p[k].logdet_G1, p[k].logdet_Ga, p[k].logdet_Gb, p[k].tau2_observed);
+    for (int e = 0; e < SIGMA_NEST; e++) {
+      const sigma_est_line *l = &p[k].line[e];
+      w += sprintf(w, ",%.17g,%.17g,%.17g,%.17g,%d,%d", l->est, l->err, l->s[0], l->s[1],
+                   l->covers[0], l->covers[1]);
+    }
+    w += sprintf(w, "\n");
+  }
+  return s;
+}
+
+/* Parse a replicate file into v (K x NCOL). Returns SIGMA_OK only for a complete file
+ * of this sweep. */
+static int rep_read(const char *path, const sigma_study_opts *o, int64_t i, double *v) {
+  FILE *f = fopen(path, "r");
+  if (!f) return SIGMA_EIO;
+  char line[8192];
+  int k = 0, ok = fgets(line, sizeof line, f) && !strncmp(line, "replicate,", 10);
+  while (ok && k < o->K && fgets(line, sizeof line, f)) {
+    char *p = line, *end;
+    for (int c = 0; c < NCOL && ok; c++) {
+      v[(size_t)k * NCOL + c] = strtod(p, &end);
+      ok = end != p && (*end == ',' || (c == NCOL - 1 && (*end == '\n' || *end == '\0')));
+      p = end + 1;
+    }
+    ok = ok && v[(size_t)k * NCOL] == (double)i && v[(size_t)k * NCOL + 1] == (double)o->n1s[k];
+    k++;
+  }
+  fclose(f);
+  return ok && k == o->K ? SIGMA_OK : SIGMA_EIO;
+}
+
+/* ---- the header: what makes two runs the same study ---- */
+
+static json_t *study_header(const sigma_study_opts *o, const sigma_audit_result *a) {
+  json_t *files = json_array(), *sweep = json_array(), *eps = json_array();
+  for (int k = 0; k < a->input->nshards; k++) {
+    char *abs = realpath(a->input->shard[k].path, NULL);
+    json_array_append_new(files, json_pack("{s:s,s:s,s:I}", "path",
+                                           abs ? abs : a->input->shard[k].path, "dataset",
+                                           a->input->shard[k].dataset, "rows",
+                                           (json_int_t)a->input->shard[k].rows));
+    free(abs);
+  }
+  for (int k = 0; k < o->K; k++) {
+    json_array_append_new(sweep, json_integer(o->n1s[k]));
+    json_array_append_new(eps, json_real(o->eps[k]));
+  }
+  return json_pack("{s:o,s:I,s:i,s:I,s:I,s:o,s:o,s:b,s:f,s:f,s:b,s:b}", "files", files, "N",
+                   (json_int_t)a->N, "d", a->d, "seed", (json_int_t)o->seed, "replicates",
+                   (json_int_t)o->replicates, "n1", sweep, "epsilon", eps, "from_epsilon",
+                   o->from_epsilon, "level", o->level, "rule_constant", o->rule_constant,
+                   "normalize", o->normalize, "center", o->center);
+}
+
+/* Write DIR/study.json, or check it equals this run's header under --resume. */
+static int header_sync(const sigma_study_opts *o, const sigma_audit_result *a) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/study.json", o->out_dir);
+  json_t *h = study_header(o, a);
+  json_t *root = json_pack("{s:o,s:f,s:f}", "study", h, "L", a->est.L, "tau2_oracle",
+                           a->tau2_oracle);
+  int rc = SIGMA_OK;
+  json_t *old = json_load_file(path, 0, NULL);
+  if (old) {
+    if (!o->resume)
+      rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
+                           "it, or choose another --out", o->out_dir);
+    else if (!json_equal(json_object_get(old, "study"), h))
+      rc = sigma_set_error(SIGMA_EINVAL, "%s holds a different study (input, seed, sweep, "
+                           "replicates or options differ): cannot --resume it", path);
+    json_decref(old);
+  } else {
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+    free(text);
+  }
+  json_decref(root);
+  return rc;
+}
+
+static int make_dirs(const sigma_study_opts *o) {
+  char sub[4096];
+  snprintf(sub, sizeof sub, "%s/replicates", o->out_dir);
+  if ((mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) || (mkdir(sub, 0777) != 0 && errno != EEXIST))
+    return sigma_set_error(SIGMA_EIO, "%s: cannot create the output directory (%s)", o->out_dir,
+                           strerror(errno));
+  if (access(sub, W_OK) != 0)
+    return sigma_set_error(SIGMA_EIO, "%s: output directory is not writable", o->out_dir);
+  return SIGMA_OK;
+}
+
+/* ---- one replicate ---- */
+
+typedef struct {
+  uint64_t row;
+  int64_t pos;
+} row_pos;
+
+static int cmp_row_pos(const void *a, const void *b) {
+  uint64_t x = ((const row_pos *)a)->row, y = ((const row_pos *)b)->row;
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  double *X, *Xs, *scratch;
+  uint64_t *perm, *rows;
+  row_pos *rp;
+} rep_buf;
+
+static void rep_buf_free(rep_buf *b) {
+  free(b->X); free(b->Xs); free(b->scratch); free(b->perm); free(b->rows); free(b->rp);
+}
+
+static int rep_buf_init(rep_buf *b, int64_t n, int d) {
+  memset(b, 0, sizeof *b);
+  SIGMA_CHECK(sigma_calloc(&b->X, (size_t)n * d, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&b->Xs, (size_t)n * d, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&b->scratch, (size_t)SIGMA_SPAN_ROWS * d, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&b->perm, (size_t)n, sizeof(uint64_t)));
+  SIGMA_CHECK(sigma_calloc(&b->rows, (size_t)n, sizeof(uint64_t)));
+  return sigma_calloc(&b->rp, (size_t)n, sizeof(row_pos));
+}
+
+/* The rows of replicate i in draw order, prepared as the audit prepares them
+ * (unit norm with --normalize, minus the global mean with --center). */
+static int replicate_rows(const sigma_study_opts *o, const sigma_audit_result *a, int64_t i,
+                          rep_buf *b) {
+  const int d = a->d;
+  const int64_t n = o->n1s[o->K - 1];
+  SIGMA_CHECK(sigma_sample_prefix((uint64_t)a->N, (uint64_t)n, o->seed, (uint64_t)i, b->perm));
+  for (int64_t k = 0; k < n; k++) b->rp[k] = (row_pos){b->perm[k], k};
+  qsort(b->rp, (size_t)n, sizeof *b->rp, cmp_row_pos);
+  for (int64_t k = 0; k < n; k++) b->rows[k] = b->rp[k].row;
+  SIGMA_CHECK(sigma_input_read_rows(a->input, b->rows, n, b->Xs, b->scratch));
+  for (int64_t k = 0; k < n; k++) {
+    double *x = b->X + (size_t)b->rp[k].pos * d;
+    memcpy(x, b->Xs + (size_t)k * d, (size_t)d * sizeof(double));
+    if (o->normalize) {
+      double s = 0;
+      for (int j = 0; j < d; j++) s += x[j] * x[j];
+      if (!(s > 0)) {
+        char where[1024];
+        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
+                               sigma_input_describe_row(a->input, (int64_t)b->rp[k].row, where,
+                                                        sizeof where));
+      }
+      for (int j = 0; j < d; j++) x[j] /= sqrt(s);
+    }
+    if (o->center)
+      for (int j = 0; j < d; j++) x[j] -= a->mean[j];
+  }
+  return SIGMA_OK;
+}
+
+static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a, int rank,
+                          int size, int64_t *computed) {
+  rep_buf b;
+  sigma_rep_point *pts = calloc((size_t)o->K, sizeof *pts);
+  int rc = pts ? rep_buf_init(&b, o->n1s[o->K - 1], a->d)
+               : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  const sigma_rep_truth t = {a->d, (double)a->N, a->est.L, a->tau2_oracle, o->level};
+  int64_t mine = 0, done = 0;
+  for (int64_t i = o->rep_lo + rank; i < o->rep_hi; i += size) mine++;
+  sigma_progress pg;
+  sigma_progress_start(&pg, "replicates", rank == 0 && !o->quiet, o->rep_hi - o->rep_lo, mine,
+                       0.0);
+  double *v = calloc((size_t)o->K * NCOL, sizeof(double));
+  for (int64_t i = o->rep_lo + rank; rc == SIGMA_OK && i < o->rep_hi; i += size) {
+    char path[4096];
+    rep_path(o, i, path, sizeof path);
+    if (o->resume && v && rep_read(path, o, i, v) == SIGMA_OK) { /* finished before */
+      sigma_progress_update(&pg, ++done);
+      continue;
+    }
+    rc = replicate_rows(o, a, i, &b);
+    if (rc == SIGMA_OK) rc = sigma_replicate_run(&t, b.X, o->n1s, o->K, pts);
+    if (rc == SIGMA_OK) {
+      char *text = rep_csv(i, pts, o->K);
+      rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+      free(text);
+      (*computed)++;
+    } else {
+      char msg[900];
+      snprintf(msg, sizeof msg, "%s", sigma_error_message());
+      sigma_clear_error();
+      rc = sigma_set_error(rc, "replicate %lld: %s", (long long)i, msg);
+    }
+    sigma_progress_update(&pg, ++done);
+  }
+  if (rc == SIGMA_OK) sigma_progress_end(&pg);
+  free(v);
+  free(pts);
+  if (pts) rep_buf_free(&b);
+  return rc;
+}
+
+/* ---- summary (rank 0) ---- */
+
+typedef struct {
+  int64_t n;              /* replicates with this estimator available */
+  double bias, sd, rmse, s_oracle, s_obs_mean;
+  double cov[2], cov_se[2];
+  double ks_D, ks_p, p_within, q_level, n1_needed;
+} sum_cell;
+
+/* Column of estimator e in a replicate row. */
+static int col(int e, int field) { return 6 + 6 * e + field; }
+
+static int summarize_cell(const double *V, int64_t R, int K, int k, int e, double eps,
+                          double level, sum_cell *c) {
+  double *err = malloc((size_t)R * sizeof(double)), *z = malloc((size_t)R * sizeof(double));
+  if (!err || !z) {
+    free(err);
+    free(z);
+    return sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)");
+  }
+  int64_t n = 0;
+  double cov0 = 0, cov1 = 0, sobs = 0, within = 0, sq = 0;
+  memset(c, 0, sizeof *c);
+  for (int64_t r = 0; r < R; r++) {
+    const double *row = V + ((size_t)r * K + k) * NCOL;
+    if (isnan(row[col(e, 0)])) continue;
+    err[n] = row[col(e, 1)];
+    c->s_oracle = row[col(e, 2)];
+    z[n] = err[n] / c->s_oracle;
+    sobs += row[col(e, 3)];
+    cov0 += row[col(e, 4)];
+    cov1 += row[col(e, 5)];
+    within += fabs(err[n]) <= eps;
+    sq += err[n] * err[n];
+    n++;
+  }
+  c->n = n;
+  if (n > 0) {
+    c->bias = gsl_stats_mean(err, 1, (size_t)n);
+    c->sd = n > 1 ? gsl_stats_sd(err, 1, (size_t)n) : NAN;
+    c->rmse = sqrt(sq / n);
+    c->s_obs_mean = sobs / n;
+    c->cov[0] = cov0 / n;
+    c->cov[1] = cov1 / n;
+    c->cov_se[0] = sigma_binomial_se(c->cov[0], (size_t)n);
+    c->cov_se[1] = sigma_binomial_se(c->cov[1], (size_t)n);
+    c->p_within = within / n;
+    sigma_ks_normal(z, (size_t)n, &c->ks_D, &c->ks_p);
+    for (int64_t r = 0; r < n; r++) err[r] = fabs(err[r]);
+    gsl_sort(err, 1, (size_t)n);
+    c->q_level = gsl_stats_quantile_from_sorted_data(err, 1, (size_t)n, level);
+  } else {
+    c->bias = c->sd = c->rmse = c->s_obs_mean = c->p_within = c->q_level = NAN;
+    c->cov[0] = c->cov[1] = c->cov_se[0] = c->cov_se[1] = c->ks_D = c->ks_p = NAN;
+  }
+  c->n1_needed = NAN;
+  free(err);
+  free(z);
+  return SIGMA_OK;
+}
+
+static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static int summarize(const sigma_study_opts *o, const sigma_audit_result *a, int64_t computed,
+                     double t_truth, double t_reps) {
+  const int K = o->K;
+  const int64_t R = o->rep_hi - o->rep_lo;
+  int rc = SIGMA_OK;
+  double *V = calloc((size_t)R * K * NCOL, sizeof(double));
+  sum_cell *S = calloc((size_t)K * SIGMA_NEST, sizeof *S);
+  size_t cap = 4096 + (size_t)R * K * NCOL * 26;
+  char *all = malloc(cap), *w = all;
+  if (!V || !S || !all) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
+  w += sprintf(w, "%s\n", rep_header());
+  for (int64_t r = 0; r < R; r++) {
+    char path[4096];
+    rep_path(o, o->rep_lo + r, path, sizeof path);
+    if (rep_read(path, o, o->rep_lo + r, V + (size_t)r * K * NCOL) != SIGMA_OK)
+      SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: missing or incomplete replicate file", path));
+    FILE *f = fopen(path, "r");
+    char line[8192];
+    if (f && fgets(line, sizeof line, f)) /* skip the header */
+      while (fgets(line, sizeof line, f)) w += sprintf(w, "%s", line);
+    if (f) fclose(f);
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/replicates.csv", o->out_dir);
+  SIGMA_TRY(write_atomic(path, all));
+
+  /* Per n1 and estimator; then the n1 each estimator needs for each eps (interpolated
+   * over the sweep's level-quantiles of |error|). */
+  for (int k = 0; k < K; k++)
+    for (int e = 0; e < SIGMA_NEST; e++)
+      SIGMA_TRY(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * SIGMA_NEST + e]));
+  double n1d[64], q[64];
+  for (int e = 0; e < SIGMA_NEST; e++) {
+    int m = 0;
+    for (int k = 0; k < K && m < 64; k++)
+      if (isfinite(S[k * SIGMA_NEST + e].q_level)) {
+        n1d[m] = (double)o->n1s[k];
+        q[m++] = S[k * SIGMA_NEST + e].q_level;
+      }
+    for (int k = 0; k < K; k++) S[k * SIGMA_NEST + e].n1_needed = sigma_n1_for_precision(n1d, q, (size_t)m, o->eps[k]);
+  }
+
+  /* summary.csv, summary.json, the table. */
+  const int d = a->d;
+  const double N = (double)a->N;
+  w = all;
+  w += sprintf(w, "n1,epsilon,estimator,replicates,bias,sd,rmse,s_oracle,s_observed_mean,"
+                  "bias_formula,coverage_oracle,coverage_oracle_se,coverage_observed,"
+                  "coverage_observed_se,ks_D,ks_p,p_abs_err_within_eps,abs_err_quantile_level,"
+                  "n1_needed_for_eps\n");
+  json_t *rows = json_array();
+  printf("sigma study: N = %lld, d = %d, L = %.6f nats, tau2 oracle = %.4g (%.2f d), "
+         "replicates %lld..%lld of %lld, seed %llu, level %.4g\n\n",
+         (long long)a->N, d, a->est.L, a->tau2_oracle, a->tau2_oracle / d, (long long)o->rep_lo,
+         (long long)o->rep_hi - 1, (long long)o->replicates, (unsigned long long)o->seed,
+         o->level);
+  printf("%7s %7s %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", "n1", "eps", "estimator",
+         "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed", "KS_D", "P(|e|<=eps)",
+         "n1_for_eps");
+  for (int k = 0; k < K; k++) {
+    double bf = sigma_bias_formula(d, N, (double)o->n1s[k]);
+    for (int e = 0; e < SIGMA_NEST; e++) {
+      const sum_cell *c = &S[k * SIGMA_NEST + e];
+      w += sprintf(w, "%lld,%.17g,%s,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
+                      "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+                   (long long)o->n1s[k], o->eps[k], kEst[e], (long long)c->n, c->bias, c->sd,
+                   c->rmse, c->s_oracle, c->s_obs_mean, bf, c->cov[0], c->cov_se[0], c->cov[1],
+                   c->cov_se[1], c->ks_D, c->ks_p, c->p_within, c->q_level, c->n1_needed);
+      json_array_append_new(
+          rows, json_pack("{s:I,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+                          "s:o,s:o,s:o}",
+                          "n1", (json_int_t)o->n1s[k], "epsilon", jnum(o->eps[k]), "estimator",
+                          kEst[e], "replicates", (json_int_t)c->n, "bias", jnum(c->bias), "sd",
+                          jnum(c->sd), "rmse", jnum(c->rmse), "s_oracle", jnum(c->s_oracle),
+                          "s_observed_mean", jnum(c->s_obs_mean), "bias_formula", jnum(bf),
+                          "coverage_oracle", jnum(c->cov[0]), "coverage_oracle_se",
+                          jnum(c->cov_se[0]), "coverage_observed", jnum(c->cov[1]),
+                          "coverage_observed_se", jnum(c->cov_se[1]), "ks_D", jnum(c->ks_D),
+                          "ks_p", jnum(c->ks_p), "p_abs_err_within_eps", jnum(c->p_within),
+                          "abs_err_quantile_level", jnum(c->q_level), "n1_needed_for_eps",
+                          jnum(c->n1_needed)));
+      char c0[32], c1[32];
+      snprintf(c0, sizeof c0, "%.3f+-%.3f", c->cov[0], c->cov_se[0]);
+      snprintf(c1, sizeof c1, "%.3f+-%.3f", c->cov[1], c->cov_se[1]);
+      printf("%7lld %7.4f %-10s %9.4f %8.4f %8.4f %8.4f %14s %14s %7.4f %8.3f %10.0f\n",
+             (long long)o->n1s[k], o->eps[k], kEst[e], c->bias, c->sd, c->s_oracle, bf, c0, c1,
+             c->ks_D, c->p_within, c->n1_needed);
+    }
+  }
+  printf("\nbias = mean(L - estimate) (nats); s_pred = tau_oracle sqrt(1/n1 - 1/N); formula = "
+         "d(d+1)/2 (1/n1 - 1/N); coverage of the nominal CI +- its binomial SE; KS_D of the "
+         "errors / s_pred against N(0,1); n1_for_eps: n1 at which the %.4g-quantile of |error| "
+         "reaches eps (interpolated; nan: beyond the sweep)\n", o->level);
+  fflush(stdout);
+  snprintf(path, sizeof path, "%s/summary.csv", o->out_dir);
+  SIGMA_TRY(write_atomic(path, all));
+  json_t *root = json_pack(
+      "{s:o,s:{s:f,s:f,s:f,s:f},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study",
+      study_header(o, a), "truth", "L", a->est.L, "tau2_oracle", a->tau2_oracle,
+      "tau2_oracle_over_d", a->tau2_oracle / d, "audit_logdet_G1_rep0_n1max", a->est.logdet_G1,
+      "replicates_here", "first", (json_int_t)o->rep_lo, "end", (json_int_t)o->rep_hi,
+      "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
+      "replicates", t_reps);
+  char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+  snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+  rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  free(text);
+  json_decref(root);
+done:
+  free(V);
+  free(S);
+  free(all);
+  return rc;
+}
+
+typedef struct {
+  int64_t n1;
+  double eps;
+} sweep_point;
+
+static int cmp_sweep(const void *a, const void *b) {
+  int64_t x = ((const sweep_point *)a)->n1, y = ((const sweep_point *)b)->n1;
+  return (x > y) - (x < y);
+}
+
+/* The sweep as run: n1 ascending and distinct; eps[k] is the precision the rule
+ * n1 = ceil(c d / eps^2) [3.14] ties to n1[k] (given, or sqrt(c d / n1) for --n1). */
+static int make_sweep(sigma_study_opts *o, int d) {
+  sweep_point *s = calloc((size_t)o->K, sizeof *s);
+  if (!s) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  for (int k = 0; k < o->K; k++) {
+    s[k].eps = o->from_epsilon ? o->eps[k] : sqrt(o->rule_constant * d / (double)o->n1s[k]);
+    s[k].n1 = o->from_epsilon ? sigma_rule_n1(o->rule_constant, d, o->eps[k]) : o->n1s[k];
+  }
+  qsort(s, (size_t)o->K, sizeof *s, cmp_sweep);
+  int m = 0;
+  for (int k = 0; k < o->K; k++)
+    if (m == 0 || s[k].n1 != s[m - 1].n1) s[m++] = s[k];
+  for (int k = 0; k < m; k++) {
+    o->n1s[k] = s[k].n1;
+    o->eps[k] = s[k].eps;
+  }
+  o->K = m;
+  free(s);
+  return SIGMA_OK;
+}
+
+int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Comm comm) {
+  (void)argc;
+  (void)argv;
+  int rank, size, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  /* A working copy: the sweep is sorted and, for --epsilon, mapped with d. */
+  sigma_study_opts so = *opts, *o = &so;
+  int64_t n1s[64];
+  double eps[64];
+  if (o->K < 1 || o->K > 64) return sigma_set_error(SIGMA_EINVAL, "give 1 to 64 sweep values");
+  memcpy(n1s, opts->n1s, (size_t)o->K * sizeof *n1s);
+  memcpy(eps, opts->eps, (size_t)o->K * sizeof *eps);
+  so.n1s = n1s;
+  so.eps = eps;
+  sigma_input *peek = NULL;
+  rc = sigma_input_open(o->inputs, o->ninputs, &peek);
+  if (rc == SIGMA_OK) rc = make_sweep(o, peek->d);
+  sigma_input_close(&peek);
+  SIGMA_CHECK(sigma_sync_error(rc, comm));
+  if (o->replicates < 1) return sigma_set_error(SIGMA_EINVAL, "--replicates must be >= 1");
+  if (o->rep_lo < 0 || o->rep_hi > o->replicates || o->rep_lo >= o->rep_hi)
+    return sigma_set_error(SIGMA_EINVAL, "--replicate-range %lld:%lld is not inside 0:%lld",
+                           (long long)o->rep_lo, (long long)o->rep_hi, (long long)o->replicates);
+  if (rank == 0) rc = make_dirs(o);
+  SIGMA_CHECK(sigma_sync_error(rc, comm));
+
+  /* Truth: one audit whose block is replicate 0 at n1_max. */
+  double t0 = MPI_Wtime();
+  sigma_audit_opts ao;
+  sigma_audit_opts_default(&ao);
+  ao.inputs = o->inputs;
+  ao.ninputs = o->ninputs;
+  ao.n1 = o->n1s[o->K - 1];
+  ao.seed = o->seed;
+  ao.level = o->level;
+  ao.normalize = o->normalize;
+  ao.center = o->center;
+  ao.block_rows = o->block_rows;
+  ao.quiet = o->quiet;
+  ao.rule_constant = o->rule_constant;
+  sigma_audit_result a;
+  rc = sigma_audit_run(&ao, comm, &a);
+  if (rc == SIGMA_OK && o->n1s[0] < a.d)
+    rc = sigma_set_error(SIGMA_EINVAL, "n1 = %lld < d = %d in the sweep: G1 would be singular",
+                         (long long)o->n1s[0], a.d);
+  double need = 2.0 * (double)o->n1s[o->K - 1] * a.d * 8 + 12.0 * a.d * a.d * 8 +
+                (double)SIGMA_SPAN_ROWS * a.d * 8;
+  if (rc == SIGMA_OK && need > o->memory_limit)
+    rc = sigma_set_error(SIGMA_ENOMEM, "a replicate needs %.0f MiB per rank, over --memory-limit "
+                         "%.0f MiB", need / 1048576, o->memory_limit / 1048576);
+  if (rc == SIGMA_OK && rank == 0) rc = header_sync(o, &a);
+  rc = sigma_sync_error(rc, comm);
+  double t_truth = MPI_Wtime() - t0;
+  int64_t computed = 0, all_computed = 0;
+  if (rc == SIGMA_OK) {
+    t0 = MPI_Wtime();
+    rc = sigma_sync_error(run_replicates(o, &a, rank, size, &computed), comm);
+    MPI_Allreduce(&computed, &all_computed, 1, MPI_INT64_T, MPI_SUM, comm);
+  }
+  double t_reps = MPI_Wtime() - t0;
+  if (rc == SIGMA_OK && rank == 0) rc = summarize(o, &a, all_computed, t_truth, t_reps);
+  rc = sigma_sync_error(rc, comm);
+  sigma_audit_result_free(&a);
+  return rc;
+}

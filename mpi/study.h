@@ -1,0 +1,44 @@
+/* sigma study: confidence-interval studies of the SIGMA estimators (issue 3).
+ *
+ * One audit gives the truth (L, tau2 oracle; its observed block is replicate 0 at
+ * n1_max). Replicate i draws its block with Philox key (seed, i): the first n1_max
+ * entries of the random permutation, nested over the n1 sweep (SPEC section 7). Its
+ * rows are read with gap-coalesced hyperslabs (O(n1_max) rows, not a pass over the
+ * file) and reduced by sigma_replicate_run. Replicates are dealt round-robin to the
+ * ranks; each writes DIR/replicates/rep-NNNNNN.csv atomically, which is what
+ * --resume skips and what --replicate-range jobs share. Rank 0 then writes
+ * DIR/replicates.csv, DIR/summary.csv and DIR/summary.json and prints the summary.
+ * Memory per rank: about 2 n1_max d doubles plus the replicate's prefix Grams.
+ */
+#ifndef SIGMA_STUDY_H
+#define SIGMA_STUDY_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+typedef struct {
+  char **inputs;
+  int ninputs;
+  int64_t *n1s;          /* ascending sweep, K values */
+  double *eps;           /* K: the precision eps each n1 stands for under the rule */
+  int K;
+  int from_epsilon;      /* the sweep came from --epsilon */
+  int64_t replicates;    /* R */
+  int64_t rep_lo, rep_hi;/* replicates [lo, hi) of R run here */
+  uint64_t seed;
+  const char *out_dir;
+  int resume;
+  double memory_limit;   /* bytes per rank */
+  double level, rule_constant;
+  int normalize, center;
+  int64_t block_rows;
+  int quiet;
+} sigma_study_opts;
+
+/* Run collectively. Errors (same code on every rank, message on rank 0):
+ * SIGMA_EINVAL (R = 0, n1 < d or > N in the sweep, bad range, study exists without
+ * --resume, or --resume against a different study), SIGMA_EIO (DIR not writable),
+ * SIGMA_ENOMEM (over --memory-limit), and the audit's errors. */
+int sigma_study_run(const sigma_study_opts *o, int argc, char **argv, MPI_Comm comm);
+
+#endif

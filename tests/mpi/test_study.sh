@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# sigma study (issue 3): replicate 0 at n1_max equals the audit's block; identical files
+# for 1, 2 and 3 ranks; --replicate-range halves give the single run's replicate files;
+# --resume after lost and torn replicate files gives the uninterrupted result; Gaussian
+# statistics (Wishart coverage, plug-in bias, KS); bad input.
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+run 2 generate "$WORK/g.h5" --rows 20011 --dim 8 --spectrum powerlaw --seed 21 --quiet
+S="--n1 16,64,256,1024 --seed 7 --quiet"
+run 2 study "$WORK/g.h5" --replicates 200 $S --out "$WORK/a" > "$WORK/a.txt"
+grep -q "wishart" "$WORK/a.txt" || fail "no summary table"
+for f in study.json summary.csv summary.json replicates.csv replicates/rep-000199.csv; do
+  [[ -s $WORK/a/$f ]] || fail "missing $f"
+done
+# Rank invariance (the same bytes), on fewer replicates.
+for np in 1 2 3; do
+  run $np study "$WORK/g.h5" --replicates 24 $S --out "$WORK/r$np" --normalize --center > /dev/null
+done
+for np in 2 3; do
+  cmp -s "$WORK/r1/replicates.csv" "$WORK/r$np/replicates.csv" || fail "replicates differ, $np ranks"
+  cmp -s "$WORK/r1/summary.csv" "$WORK/r$np/summary.csv" || fail "summary differs, $np ranks"
+done
+# Replicate 0 at n1 = 1024 is the audit's block (same seed, Philox key (seed, 0)).
+for opts in "" "--normalize --center"; do
+  tag=$(echo "x$opts" | tr -d ' -')
+  run 2 audit "$WORK/g.h5" --n1 1024 --seed 7 $opts --json "$WORK/audit$tag.json" --quiet > /dev/null
+done
+$PY - "$WORK" <<'PY' || fail "replicate 0 differs from the audit"
+import csv, json, sys
+w = sys.argv[1]
+for study, audit in (("a", "auditx"), ("r1", "auditxnormalizecenter")):
+    A = json.load(open(f"{w}/{audit}.json"))
+    rows = list(csv.DictReader(open(f"{w}/{study}/replicates/rep-000000.csv")))
+    r = [x for x in rows if x["n1"] == "1024"][0]
+    for key, want in (("logdet_G1", A["truth"]["logdet_G1"]), ("tau2_observed", A["truth"]["tau2_observed"]),
+                      ("plugin_est", A["estimators"]["plugin"]["estimate"]),
+                      ("wishart_err", A["estimators"]["wishart"]["error"])):
+        got = float(r[key])
+        assert abs(got - want) <= 1e-10 * max(1, abs(want)), (study, key, got, want)
+    S = json.load(open(f"{w}/{study}/summary.json"))
+    assert S["truth"]["L"] == A["truth"]["L"], "truth differs"
+print("replicate 0 = audit block")
+PY
+# --replicate-range halves in two directories: the same replicate files.
+run 1 study "$WORK/g.h5" --replicates 24 $S --out "$WORK/h1" --normalize --center --replicate-range 0:10 > /dev/null
+run 2 study "$WORK/g.h5" --replicates 24 $S --out "$WORK/h2" --normalize --center --replicate-range 10:24 > /dev/null
+for i in $(seq -f %06g 0 23); do
+  f=$WORK/h1/replicates/rep-$i.csv; [[ -e $f ]] || f=$WORK/h2/replicates/rep-$i.csv
+  cmp -s "$f" "$WORK/r1/replicates/rep-$i.csv" || fail "range run differs at replicate $i"
+done
+# --resume: lose three replicates, tear one, drop the summary: same result, 4 recomputed.
+cp -r "$WORK/r2" "$WORK/res"
+rm "$WORK/res/replicates/rep-000003.csv" "$WORK/res/replicates/rep-000017.csv" "$WORK/res/summary.csv"
+head -c 300 "$WORK/r2/replicates/rep-000011.csv" > "$WORK/res/replicates/rep-000011.csv"
+echo garbage > "$WORK/res/replicates/rep-000005.csv.tmp"
+run 2 study "$WORK/g.h5" --replicates 24 $S --out "$WORK/res" --normalize --center --resume > /dev/null
+cmp -s "$WORK/res/summary.csv" "$WORK/r2/summary.csv" || fail "resumed summary differs"
+cmp -s "$WORK/res/replicates.csv" "$WORK/r2/replicates.csv" || fail "resumed replicates differ"
+$PY -c "import json,sys; c=json.load(open('$WORK/res/summary.json'))['replicates_here']['computed_this_run']; sys.exit(c != 3)" \
+  || fail "resume recomputed the wrong number of replicates"
+# Gaussian statistics over 200 replicates.
+$PY - "$WORK/a/summary.json" <<'PY' || fail "statistics"
+import json, math, sys
+S = json.load(open(sys.argv[1]))
+d, N = S["study"]["d"], S["study"]["N"]
+for r in S["summary"]:
+    n1, e = r["n1"], r["estimator"]
+    if e == "wishart" and n1 >= 4 * d:
+        se = math.sqrt(0.95 * 0.05 / r["replicates"])
+        assert abs(r["coverage_oracle"] - 0.95) <= 3 * se, ("Wishart coverage", n1, r["coverage_oracle"])
+        assert r["ks_p"] > 1e-3, ("Wishart KS", n1, r["ks_D"], r["ks_p"])
+    if e == "plugin" and n1 >= 8 * d:
+        se = r["sd"] / math.sqrt(r["replicates"])
+        assert abs(r["bias"] - r["bias_formula"]) <= 4 * se, ("plug-in bias", n1, r["bias"], r["bias_formula"], se)
+print("Wishart coverage and KS, plug-in bias: ok")
+PY
+# Bad input: clear one-line errors, nothing written.
+expect_err() {
+  local pat=$1; shift
+  set +e
+  run 2 study "$WORK/g.h5" "$@" --quiet > /dev/null 2> "$WORK/err"
+  local st=$?
+  set -e
+  [[ $st != 0 ]] || fail "no error for: $*"
+  grep -m1 '^sigma' "$WORK/err" | grep -q -- "$pat" || fail "message lacks '$pat': $(grep -m1 '^sigma' "$WORK/err")"
+}
+expect_err "n1 = 4 < d = 8" --replicates 5 --n1 4,64 --out "$WORK/e1"
+[[ ! -e $WORK/e1/summary.csv && ! -e $WORK/e1/study.json ]] || fail "files written for n1 < d"
+expect_err "--replicates must be >= 1" --replicates 0 --n1 64 --out "$WORK/e2"
+touch "$WORK/afile"
+expect_err "cannot create the output directory" --replicates 5 --n1 64 --out "$WORK/afile/sub"
+expect_err "already holds a study" --replicates 200 $S --out "$WORK/a"
+expect_err "holds a different study" --replicates 24 --n1 16,64,256,1024 --seed 8 --out "$WORK/r2" --normalize --center --resume
+expect_err "not inside 0:24" --replicates 24 --n1 64 --replicate-range 20:30 --out "$WORK/e3"
+echo PASSED
