@@ -396,6 +396,48 @@ static int run_study(int argc, char **argv) {
   return sigma_study_run(&a.o, argc, argv, MPI_COMM_WORLD);
 }
 
+/* ---- merge ---- */
+
+typedef struct {
+  const char *out;
+  char *dirs[64];
+  int ndirs;
+} merge_args;
+
+static struct argp_option merge_options[] = {
+    {"out", O_OUT, "DIR", 0, "the merged study (required; must not hold one yet)", 0},
+    {0}};
+
+static error_t merge_parse(int key, char *arg, struct argp_state *st) {
+  merge_args *a = st->input;
+  switch (key) {
+  case O_OUT: a->out = arg; break;
+  case ARGP_KEY_ARG:
+    if (a->ndirs == 64) argp_error(st, "at most 64 directories");
+    a->dirs[a->ndirs++] = arg;
+    break;
+  case ARGP_KEY_END:
+    if (a->ndirs == 0) argp_error(st, "give the study directories to merge");
+    if (!a->out) argp_error(st, "give --out DIR");
+    break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp merge_argp = {
+    merge_options, merge_parse, "DIR...",
+    "Merge studies run as disjoint --replicate-range jobs into one, identical to a single "
+    "run with all replicates.", NULL, NULL, NULL};
+
+static int run_merge(int argc, char **argv) {
+  merge_args a;
+  memset(&a, 0, sizeof a);
+  argp_parse(&merge_argp, argc, argv, 0, NULL, &a);
+  quiet_end();
+  return sigma_study_merge(a.dirs, a.ndirs, a.out, MPI_COMM_WORLD);
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f) {
@@ -405,6 +447,7 @@ static void usage(FILE *f) {
           "Commands:\n"
           "  audit      full-Gram ground truth vs the sub-sampled estimators\n"
           "  study      confidence-interval study: replicates over an n1 sweep\n"
+          "  merge      combine studies run as --replicate-range jobs\n"
           "  generate   synthetic HDF5 input with known log det Sigma and tau2\n\n"
           "  sigma COMMAND --help   lists the command's options and defaults\n"
           "  sigma --version\n");
@@ -437,6 +480,8 @@ int main(int argc, char **argv) {
     rc = run_audit(argc - 1, argv + 1);
   } else if (!strcmp(cmd, "study")) {
     rc = run_study(argc - 1, argv + 1);
+  } else if (!strcmp(cmd, "merge")) {
+    rc = run_merge(argc - 1, argv + 1);
   } else if (!strcmp(cmd, "generate")) {
     rc = run_generate(argc - 1, argv + 1);
   } else {

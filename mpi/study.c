@@ -267,6 +267,25 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
 
 /* ---- summary (rank 0) ---- */
 
+/* What a summary needs of the truth; from the audit, or from study.json (merge). */
+typedef struct {
+  int64_t N;
+  int d;
+  double L, tau2_oracle, logdet_G1_rep0;
+  json_t *header; /* the "study" object of study.json (borrowed) */
+} study_truth;
+
+/* The complete file of replicate i in one of dirs (the first that has it). */
+static int find_rep(const sigma_study_opts *o, char *const *dirs, int ndirs, int64_t i,
+                    double *v, char *path, size_t len) {
+  for (int k = 0; k < ndirs; k++) {
+    snprintf(path, len, "%s/replicates/rep-%06lld.csv", dirs[k], (long long)i);
+    if (rep_read(path, o, i, v) == SIGMA_OK) return SIGMA_OK;
+  }
+  return sigma_set_error(SIGMA_EIO, "replicate %lld: no complete file in %s%s", (long long)i,
+                         dirs[0], ndirs > 1 ? " or the other directories" : "");
+}
+
 typedef struct {
   int64_t n;              /* replicates with this estimator available */
   double bias, sd, rmse, s_oracle, s_obs_mean;
@@ -328,8 +347,8 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
 
 static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static int summarize(const sigma_study_opts *o, const sigma_audit_result *a, int64_t computed,
-                     double t_truth, double t_reps) {
+static int summarize(const sigma_study_opts *o, const study_truth *a, char *const *dirs,
+                     int ndirs, int64_t computed, double t_truth, double t_reps) {
   const int K = o->K;
   const int64_t R = o->rep_hi - o->rep_lo;
   int rc = SIGMA_OK;
@@ -341,9 +360,8 @@ static int summarize(const sigma_study_opts *o, const sigma_audit_result *a, int
   w += sprintf(w, "%s\n", rep_header());
   for (int64_t r = 0; r < R; r++) {
     char path[4096];
-    rep_path(o, o->rep_lo + r, path, sizeof path);
-    if (rep_read(path, o, o->rep_lo + r, V + (size_t)r * K * NCOL) != SIGMA_OK)
-      SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: missing or incomplete replicate file", path));
+    SIGMA_TRY(find_rep(o, dirs, ndirs, o->rep_lo + r, V + (size_t)r * K * NCOL, path,
+                       sizeof path));
     FILE *f = fopen(path, "r");
     char line[8192];
     if (f && fgets(line, sizeof line, f)) /* skip the header */
@@ -381,7 +399,7 @@ static int summarize(const sigma_study_opts *o, const sigma_audit_result *a, int
   json_t *rows = json_array();
   printf("sigma study: N = %lld, d = %d, L = %.6f nats, tau2 oracle = %.4g (%.2f d), "
          "replicates %lld..%lld of %lld, seed %llu, level %.4g\n\n",
-         (long long)a->N, d, a->est.L, a->tau2_oracle, a->tau2_oracle / d, (long long)o->rep_lo,
+         (long long)a->N, d, a->L, a->tau2_oracle, a->tau2_oracle / d, (long long)o->rep_lo,
          (long long)o->rep_hi - 1, (long long)o->replicates, (unsigned long long)o->seed,
          o->level);
   printf("%7s %7s %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", "n1", "eps", "estimator",
@@ -425,15 +443,16 @@ static int summarize(const sigma_study_opts *o, const sigma_audit_result *a, int
   snprintf(path, sizeof path, "%s/summary.csv", o->out_dir);
   SIGMA_TRY(write_atomic(path, all));
   json_t *root = json_pack(
-      "{s:o,s:{s:f,s:f,s:f,s:f},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study",
-      study_header(o, a), "truth", "L", a->est.L, "tau2_oracle", a->tau2_oracle,
-      "tau2_oracle_over_d", a->tau2_oracle / d, "audit_logdet_G1_rep0_n1max", a->est.logdet_G1,
+      "{s:O,s:{s:f,s:f,s:f,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study", a->header,
+      "truth", "L", a->L, "tau2_oracle", a->tau2_oracle, "tau2_oracle_over_d",
+      a->tau2_oracle / d, "audit_logdet_G1_rep0_n1max", jnum(a->logdet_G1_rep0),
       "replicates_here", "first", (json_int_t)o->rep_lo, "end", (json_int_t)o->rep_hi,
       "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
       "replicates", t_reps);
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
-  rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  rc = text ? write_atomic(path, text)
+            : sigma_set_error(SIGMA_ENOMEM, "%s: cannot build the JSON summary", path);
   free(text);
   json_decref(root);
 done:
@@ -536,8 +555,154 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
     MPI_Allreduce(&computed, &all_computed, 1, MPI_INT64_T, MPI_SUM, comm);
   }
   double t_reps = MPI_Wtime() - t0;
-  if (rc == SIGMA_OK && rank == 0) rc = summarize(o, &a, all_computed, t_truth, t_reps);
+  if (rc == SIGMA_OK && rank == 0) {
+    study_truth st = {a.N, a.d, a.est.L, a.tau2_oracle, a.est.logdet_G1, study_header(o, &a)};
+    char *dirs[1] = {(char *)o->out_dir};
+    rc = summarize(o, &st, dirs, 1, all_computed, t_truth, t_reps);
+    json_decref(st.header);
+  }
   rc = sigma_sync_error(rc, comm);
   sigma_audit_result_free(&a);
   return rc;
+}
+
+/* ---- merge ---- */
+
+static int copy_file(const char *from, const char *to) {
+  FILE *f = fopen(from, "r");
+  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot read", from);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  char buf[8192];
+  size_t n;
+  while (m && (n = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, n, m);
+  fclose(f);
+  if (m) fclose(m);
+  int rc = text ? write_atomic(to, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  free(text);
+  return rc;
+}
+
+static int same_bytes(const char *a, const char *b) {
+  FILE *f = fopen(a, "r"), *g = fopen(b, "r");
+  int same = f && g;
+  while (same) {
+    int x = fgetc(f), y = fgetc(g);
+    if (x != y) same = 0;
+    if (x == EOF || y == EOF) break;
+  }
+  if (f) fclose(f);
+  if (g) fclose(g);
+  return same;
+}
+
+/* The first top-level key whose value differs (for the error message). */
+static const char *first_difference(json_t *a, json_t *b) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(a, key, v) if (!json_equal(v, json_object_get(b, key))) return key;
+  return "?";
+}
+
+/* Options of the study described by a study.json "study" object. */
+static int opts_from_header(json_t *h, sigma_study_opts *o, int64_t *n1s, double *eps) {
+  json_t *sw = json_object_get(h, "n1"), *ep = json_object_get(h, "epsilon");
+  memset(o, 0, sizeof *o);
+  o->K = (int)json_array_size(sw);
+  if (o->K < 1 || o->K > 64 || json_array_size(ep) != (size_t)o->K)
+    return sigma_set_error(SIGMA_EINVAL, "study.json: bad n1 sweep");
+  for (int k = 0; k < o->K; k++) {
+    n1s[k] = json_integer_value(json_array_get(sw, (size_t)k));
+    eps[k] = json_number_value(json_array_get(ep, (size_t)k));
+  }
+  o->n1s = n1s;
+  o->eps = eps;
+  o->replicates = json_integer_value(json_object_get(h, "replicates"));
+  o->rep_lo = 0;
+  o->rep_hi = o->replicates;
+  o->seed = (uint64_t)json_integer_value(json_object_get(h, "seed"));
+  o->level = json_number_value(json_object_get(h, "level"));
+  o->rule_constant = json_number_value(json_object_get(h, "rule_constant"));
+  o->from_epsilon = json_is_true(json_object_get(h, "from_epsilon"));
+  o->normalize = json_is_true(json_object_get(h, "normalize"));
+  o->center = json_is_true(json_object_get(h, "center"));
+  return SIGMA_OK;
+}
+
+static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
+  json_t *root[64] = {0};
+  int rc = SIGMA_OK;
+  if (ndirs < 1 || ndirs > 64) return sigma_set_error(SIGMA_EINVAL, "give 1 to 64 directories");
+  for (int k = 0; k < ndirs; k++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/study.json", dirs[k]);
+    root[k] = json_load_file(path, 0, NULL);
+    if (!root[k]) SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: no study (cannot read it)", path));
+    json_t *h0 = json_object_get(root[0], "study"), *hk = json_object_get(root[k], "study");
+    if (!json_equal(h0, hk))
+      SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s is a different study from %s: '%s' differs",
+                                dirs[k], dirs[0], first_difference(h0, hk)));
+    if (!json_equal(json_object_get(root[0], "L"), json_object_get(root[k], "L")))
+      SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s and %s disagree on L", dirs[k], dirs[0]));
+  }
+  sigma_study_opts o;
+  int64_t n1s[64];
+  double eps[64];
+  json_t *h = json_object_get(root[0], "study");
+  SIGMA_TRY(opts_from_header(h, &o, n1s, eps));
+  o.out_dir = out_dir;
+  char path[4096], found[4096];
+  snprintf(path, sizeof path, "%s/study.json", out_dir);
+  if (access(path, F_OK) == 0)
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s already holds a study: merge into a new --out",
+                              out_dir));
+  SIGMA_TRY(make_dirs(&o));
+  double *v = calloc((size_t)o.K * NCOL, sizeof(double));
+  if (!v) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory"));
+  for (int64_t i = 0; i < o.replicates && rc == SIGMA_OK; i++) {
+    int have = -1;
+    for (int k = 0; k < ndirs && rc == SIGMA_OK; k++) {
+      snprintf(path, sizeof path, "%s/replicates/rep-%06lld.csv", dirs[k], (long long)i);
+      if (rep_read(path, &o, i, v) != SIGMA_OK) continue;
+      if (have >= 0 && !same_bytes(found, path))
+        rc = sigma_set_error(SIGMA_EINVAL, "replicate %lld differs between %s and %s",
+                             (long long)i, dirs[have], dirs[k]);
+      if (have < 0) {
+        have = k;
+        snprintf(found, sizeof found, "%s", path);
+      }
+    }
+    if (rc == SIGMA_OK && have < 0)
+      rc = sigma_set_error(SIGMA_EINVAL, "replicate %lld of %lld is in none of the directories "
+                           "(a --replicate-range job missing?)", (long long)i,
+                           (long long)o.replicates);
+    if (rc == SIGMA_OK) {
+      rep_path(&o, i, path, sizeof path);
+      rc = copy_file(found, path);
+    }
+  }
+  free(v);
+  SIGMA_TRY(rc);
+  char *text = json_dumps(root[0], JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+  snprintf(path, sizeof path, "%s/study.json", out_dir);
+  rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  free(text);
+  SIGMA_TRY(rc);
+  study_truth st = {json_integer_value(json_object_get(h, "N")),
+                    (int)json_integer_value(json_object_get(h, "d")),
+                    json_number_value(json_object_get(root[0], "L")),
+                    json_number_value(json_object_get(root[0], "tau2_oracle")), NAN, h};
+  char *outs[1] = {(char *)out_dir};
+  rc = summarize(&o, &st, outs, 1, 0, 0.0, 0.0);
+done:
+  for (int k = 0; k < ndirs && k < 64; k++) json_decref(root[k]);
+  return rc;
+}
+
+int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir, MPI_Comm comm) {
+  int rank, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) rc = merge_rank0(dirs, ndirs, out_dir);
+  return sigma_sync_error(rc, comm);
 }

@@ -41,4 +41,12 @@ typedef struct {
  * SIGMA_ENOMEM (over --memory-limit), and the audit's errors. */
 int sigma_study_run(const sigma_study_opts *o, int argc, char **argv, MPI_Comm comm);
 
+/* sigma merge: combine studies run as disjoint --replicate-range jobs (DIR...) into
+ * out_dir, which then holds the same files a single run with all replicates writes
+ * (replicates.csv and summary.csv byte-identical). The directories must hold the
+ * same study (study.json), together every replicate exactly once (overlaps allowed
+ * only when identical). Errors: SIGMA_EINVAL naming the directory and what differs,
+ * or the missing replicate; SIGMA_EIO. Rank 0 works; collective. */
+int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir, MPI_Comm comm);
+
 #endif

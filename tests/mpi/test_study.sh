@@ -48,6 +48,18 @@ for i in $(seq -f %06g 0 23); do
   f=$WORK/h1/replicates/rep-$i.csv; [[ -e $f ]] || f=$WORK/h2/replicates/rep-$i.csv
   cmp -s "$f" "$WORK/r1/replicates/rep-$i.csv" || fail "range run differs at replicate $i"
 done
+# sigma merge of the halves equals the single run, byte for byte.
+run 1 merge "$WORK/h1" "$WORK/h2" --out "$WORK/m" > /dev/null
+cmp -s "$WORK/m/summary.csv" "$WORK/r1/summary.csv" || fail "merged summary differs"
+cmp -s "$WORK/m/replicates.csv" "$WORK/r1/replicates.csv" || fail "merged replicates differ"
+set +e
+run 1 merge "$WORK/h1" --out "$WORK/m1" 2> "$WORK/err" > /dev/null
+grep -q "replicate 10 of 24 is in none" "$WORK/err" || fail "merge with a missing range: $(cat "$WORK/err")"
+run 1 merge "$WORK/h1" "$WORK/a" --out "$WORK/m2" 2> "$WORK/err" > /dev/null
+grep -q "is a different study" "$WORK/err" || fail "merge of different studies: $(cat "$WORK/err")"
+run 1 merge "$WORK/h1" "$WORK/h2" --out "$WORK/m" 2> "$WORK/err" > /dev/null
+grep -q "already holds a study" "$WORK/err" || fail "merge over a study: $(cat "$WORK/err")"
+set -e
 # --resume: lose three replicates, tear one, drop the summary: same result, 4 recomputed.
 cp -r "$WORK/r2" "$WORK/res"
 rm "$WORK/res/replicates/rep-000003.csv" "$WORK/res/replicates/rep-000017.csv" "$WORK/res/summary.csv"
