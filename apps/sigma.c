@@ -75,7 +75,7 @@ static long long parse_int(struct argp_state *st, const char *opt, const char *s
 enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
-  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM
+  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS
 };
 
 typedef struct {
@@ -289,6 +289,7 @@ static struct argp_option study_options[] = {
     {"center", O_CENTER, 0, 0, "subtract the global mean", 3},
     {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read in the truth pass (default 0: 16 MiB)", 3},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 3},
+    {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},
     {0}};
 
 /* "a,b,c" -> values; every value must parse. */
@@ -344,6 +345,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
     a->have_range = 1;
     break;
   }
+  case O_NOPLOTS: o->no_plots = 1; break;
   case O_MEMLIM: o->memory_limit = parse_double(st, "--memory-limit", arg) * 1048576.0; break;
   case O_LEVEL:
     o->level = parse_double(st, "--level", arg);

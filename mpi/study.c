@@ -2,6 +2,7 @@
 #include "study.h"
 
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "plots.h"
 #include "progress.h"
 #include "reduce.h"
 #include "sigma/error.h"
@@ -347,11 +349,228 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
 
 static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
+/* ---- plots and report ---- */
+
+static FILE *open_in(const sigma_study_opts *o, const char *name) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/plots/%s", o->out_dir, name);
+  return fopen(path, "w");
+}
+
+/* The sweep point shown in the histogram: the n1 nearest 16 d (log scale). */
+static int hist_index(const sigma_study_opts *o, int d) {
+  int best = 0;
+  for (int k = 1; k < o->K; k++)
+    if (fabs(log((double)o->n1s[k] / (16.0 * d))) < fabs(log((double)o->n1s[best] / (16.0 * d))))
+      best = k;
+  return best;
+}
+
+static int write_plot_data(const sigma_study_opts *o, const study_truth *a, const double *V,
+                           int64_t R, const sum_cell *S, double z) {
+  const int K = o->K, kh = hist_index(o, a->d), kq = o->K - 1;
+  char sub[4200];
+  snprintf(sub, sizeof sub, "%s/plots", o->out_dir);
+  if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+    return sigma_set_error(SIGMA_EIO, "%s: cannot create", sub);
+  int ok = 1;
+  for (int e = 0; e < SIGMA_NEST && ok; e++) {
+    char name[64];
+    snprintf(name, sizeof name, "est_%s.dat", kEst[e]);
+    FILE *f = open_in(o, name);
+    ok = f != NULL;
+    if (f) {
+      fprintf(f, "# n1 bias sd s_pred z*s_pred bias_formula cov_oracle se cov_observed se\n");
+      for (int k = 0; k < K; k++) {
+        const sum_cell *cl = &S[k * SIGMA_NEST + e];
+        fprintf(f, "%lld %.10g %.10g %.10g %.10g %.10g %.10g %.10g %.10g %.10g\n",
+                (long long)o->n1s[k], cl->bias, cl->sd, cl->s_oracle, z * cl->s_oracle,
+                sigma_bias_formula(a->d, (double)a->N, (double)o->n1s[k]), cl->cov[0],
+                cl->cov_se[0], cl->cov[1], cl->cov_se[1]);
+      }
+      fclose(f);
+    }
+    snprintf(name, sizeof name, "err_%s.dat", kEst[e]);
+    f = open_in(o, name);
+    ok = ok && f;
+    if (f) {
+      for (int64_t r = 0; r < R; r++)
+        for (int k = 0; k < K; k++) {
+          const double *row = V + ((size_t)r * K + k) * NCOL;
+          if (isfinite(row[col(e, 1)])) fprintf(f, "%lld %.10g\n", (long long)o->n1s[k], row[col(e, 1)]);
+        }
+      fclose(f);
+    }
+    /* QQ at the largest n1: sorted standardized errors against normal quantiles. */
+    snprintf(name, sizeof name, "qq_%s.dat", kEst[e]);
+    f = open_in(o, name);
+    ok = ok && f;
+    double *zs = malloc((size_t)R * sizeof(double));
+    if (f && zs) {
+      int64_t n = 0;
+      for (int64_t r = 0; r < R; r++) {
+        const double *row = V + ((size_t)r * K + kq) * NCOL;
+        if (isfinite(row[col(e, 1)])) zs[n++] = row[col(e, 1)] / row[col(e, 2)];
+      }
+      gsl_sort(zs, 1, (size_t)n);
+      for (int64_t i = 0; i < n; i++)
+        fprintf(f, "%.10g %.10g\n", gsl_cdf_ugaussian_Pinv((i + 0.5) / n), zs[i]);
+    }
+    if (f) fclose(f);
+    free(zs);
+  }
+  FILE *f = open_in(o, "hist.dat");
+  ok = ok && f;
+  if (f) {
+    fprintf(f, "# errors at n1 = %lld: plugin wishart richardson\n", (long long)o->n1s[kh]);
+    for (int64_t r = 0; r < R; r++) {
+      const double *row = V + ((size_t)r * K + kh) * NCOL;
+      fprintf(f, "%.10g %.10g %.10g\n", row[col(0, 1)], row[col(1, 1)], row[col(2, 1)]);
+    }
+    fclose(f);
+  }
+  if (!ok) return sigma_set_error(SIGMA_EIO, "%s: cannot write the plot data", sub);
+  f = open_in(o, "study.gp");
+  if (!f) return sigma_set_error(SIGMA_EIO, "%s/study.gp: cannot write", sub);
+  const double s_h = S[kh * SIGMA_NEST].s_oracle;
+  fprintf(f,
+          "# gnuplot script written by sigma study; run in this directory.\n"
+          "E = \"plugin wishart richardson\"\n"
+          "set terminal pngcairo size 1500,480 font ',10'\n"
+          "set output 'errors.png'\n"
+          "set multiplot layout 1,3 title 'error L - estimate (nats) vs n1: replicates, mean, "
+          "0 +- z s (Theorem 3), Gaussian bias formula (N = %lld, d = %d, R = %lld)'\n"
+          "set logscale x 2; set xlabel 'n1'; set key top right; set grid\n"
+          "do for [e in E] {\n"
+          "  set title e\n"
+          "  plot 'est_'.e.'.dat' u 1:(-$5):5 w filledcurves lc rgb '#cfe2f3' t '0 +- z s', \\\n"
+          "       'err_'.e.'.dat' u 1:2 w p pt 7 ps 0.25 lc rgb '#777777' t 'replicates', \\\n"
+          "       'est_'.e.'.dat' u 1:2 w lp pt 5 lw 2 lc rgb '#cc0000' t 'mean error', \\\n"
+          "       'est_'.e.'.dat' u 1:6 w l dt 2 lw 2 lc rgb 'black' t 'd(d+1)/2 (1/n1 - 1/N)'\n"
+          "}\n"
+          "unset multiplot\n"
+          "set terminal pngcairo size 900,600 font ',10'\n"
+          "set output 'coverage.png'\n"
+          "set title 'coverage of the nominal %.4g CI vs n1 (+- binomial SE)'\n"
+          "set yrange [0:1.05]; set ylabel 'coverage'; set key bottom right\n"
+          "plot for [e in E] 'est_'.e.'.dat' u 1:7:8 w yerrorlines lw 2 t e.' (oracle tau)', \\\n"
+          "     for [e in E] 'est_'.e.'.dat' u 1:9:10 w yerrorlines dt 2 t e.' (observed tau)', \\\n"
+          "     %.4g w l lw 2 lc rgb 'black' t 'nominal'\n"
+          "unset logscale x; set autoscale y; set ylabel ''\n"
+          "set terminal pngcairo size 1500,480 font ',10'\n"
+          "set output 'qq.png'\n"
+          "set multiplot layout 1,3 title 'QQ: errors / s (oracle tau) at n1 = %lld against N(0,1)'\n"
+          "set xlabel 'normal quantile'; set key top left\n"
+          "do for [e in E] {\n"
+          "  set title e\n"
+          "  plot 'qq_'.e.'.dat' u 1:2 w p pt 7 ps 0.4 t 'replicates', x w l lc rgb 'black' t 'y = x'\n"
+          "}\n"
+          "unset multiplot\n"
+          "set output 'hist.png'\n"
+          "s = %.10g; R = %lld\n"
+          "phi(x) = exp(-x*x / (2*s*s)) / (s*sqrt(2*pi))\n"
+          "set multiplot layout 1,3 title sprintf('errors at n1 = %lld against N(0, s^2), s = %%.4g "
+          "(Theorem 3)', s)\n"
+          "set xlabel 'L - estimate (nats)'; set style fill solid 0.5; set key top right\n"
+          "do for [c = 1:3] {\n"
+          "  stats 'hist.dat' u c nooutput\n"
+          "  w = (STATS_max - STATS_min + 1e-12) / 25.0\n"
+          "  bin(x) = w * floor(x / w) + w / 2\n"
+          "  set title word(E, c)\n"
+          "  set xrange [(STATS_min < -4*s ? STATS_min : -4*s):(STATS_max > 4*s ? STATS_max : 4*s)]\n"
+          "  plot 'hist.dat' u (bin(column(c))):(1.0 / (STATS_records * w)) smooth freq w boxes "
+          "t 'replicates', phi(x) w l lw 2 lc rgb 'black' t 'N(0, s^2)'\n"
+          "  set autoscale x\n"
+          "}\n"
+          "unset multiplot\n",
+          (long long)a->N, a->d, (long long)R, o->level, o->level, (long long)o->n1s[kq], s_h,
+          (long long)R, (long long)o->n1s[kh]);
+  fclose(f);
+  return SIGMA_OK;
+}
+
+/* DIR/report.md: the verdict in words and numbers. */
+static int write_report(const sigma_study_opts *o, const study_truth *a, const sum_cell *S) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return sigma_set_error(SIGMA_ENOMEM, "out of memory (report)");
+  const int K = o->K, d = a->d;
+  const double lvl = 100 * o->level;
+  fprintf(f, "# sigma study\n\nN = %lld rows, d = %d, L = log det G = %.4f nats, tau2 oracle = "
+             "%.4g = %.2f d (Gaussian rows: 2 d). %lld replicates (seed %llu) per n1 in {",
+          (long long)a->N, d, a->L, a->tau2_oracle, a->tau2_oracle / d,
+          (long long)(o->rep_hi - o->rep_lo), (unsigned long long)o->seed);
+  for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
+  fprintf(f, "}, nominal level %.4g%%.\n\n## Verdict\n\n", lvl);
+  /* 1. the paper's CI */
+  fprintf(f, "- **The paper's CI** (plug-in Lhat +- z tau sqrt(1/n1 - 1/N), oracle tau) covered "
+             "L in ");
+  for (int k = 0; k < K; k++)
+    fprintf(f, "%s%.1f%%", k ? ", " : "", 100 * S[k * SIGMA_NEST + SIGMA_EST_PLUGIN].cov[0]);
+  fprintf(f, " of replicates at n1 = ");
+  for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
+  fprintf(f, " (nominal %.4g%%).\n", lvl);
+  /* 2. bias vs formula */
+  fprintf(f, "- **Plug-in bias** mean(L - Lhat) against d(d+1)/2 (1/n1 - 1/N): ");
+  for (int k = 0; k < K; k++) {
+    const sum_cell *c = &S[k * SIGMA_NEST + SIGMA_EST_PLUGIN];
+    fprintf(f, "%sn1 = %lld: %.4f +- %.4f vs %.4f", k ? "; " : "", (long long)o->n1s[k], c->bias,
+            c->n > 1 ? c->sd / sqrt((double)c->n) : NAN,
+            sigma_bias_formula(d, (double)a->N, (double)o->n1s[k]));
+  }
+  fprintf(f, " nats (+- one standard error of the mean).\n");
+  /* 3. corrected estimators */
+  for (int e = SIGMA_EST_WISHART; e < SIGMA_NEST; e++) {
+    int within = 0, shown = 0;
+    fprintf(f, "- **%s** coverage (oracle tau): ", e == SIGMA_EST_WISHART ? "Wishart Lhat_W" : "Richardson Lhat_R");
+    for (int k = 0; k < K; k++) {
+      const sum_cell *c = &S[k * SIGMA_NEST + e];
+      if (c->n == 0) continue;
+      double se = sigma_binomial_se(o->level, (size_t)c->n);
+      within += fabs(c->cov[0] - o->level) <= 3 * se;
+      shown++;
+      fprintf(f, "%s%.1f%% (bias %.4f)", k ? ", " : "", 100 * c->cov[0], c->bias);
+    }
+    fprintf(f, "; within 3 binomial SE of nominal at %d of %d n1.\n", within, shown);
+  }
+  /* 4. the rule */
+  fprintf(f, "- **The rule n1 = %g d / eps^2**: ", o->rule_constant);
+  for (int k = 0; k < K; k++) {
+    const sum_cell *p = &S[k * SIGMA_NEST], *w = &S[k * SIGMA_NEST + 1];
+    fprintf(f, "%seps = %.4g -> n1 = %lld: P(|L - est| <= eps) = %.3f plug-in, %.3f Wishart; "
+               "n1 needed for eps at %.4g%%: %.0f plug-in, %.0f Wishart",
+            k ? "; " : "", o->eps[k], (long long)o->n1s[k], p->p_within, w->p_within, lvl,
+            p->n1_needed, w->n1_needed);
+  }
+  fprintf(f, " (nan: not reached within the sweep).\n\n");
+  fprintf(f, "## Summary table\n\n| n1 | eps | estimator | bias | sd | s (oracle tau) | coverage "
+             "(oracle) | coverage (observed) | KS D (p) | P(abs err <= eps) | n1 for eps |\n"
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int k = 0; k < K; k++)
+    for (int e = 0; e < SIGMA_NEST; e++) {
+      const sum_cell *c = &S[k * SIGMA_NEST + e];
+      fprintf(f, "| %lld | %.4g | %s | %.4f | %.4f | %.4f | %.3f +- %.3f | %.3f +- %.3f | "
+                 "%.3f (%.2g) | %.3f | %.0f |\n",
+              (long long)o->n1s[k], o->eps[k], kEst[e], c->bias, c->sd, c->s_oracle, c->cov[0],
+              c->cov_se[0], c->cov[1], c->cov_se[1], c->ks_D, c->ks_p, c->p_within, c->n1_needed);
+    }
+  fprintf(f, "\n![errors](plots/errors.png)\n![coverage](plots/coverage.png)\n"
+             "![qq](plots/qq.png)\n![histogram](plots/hist.png)\n");
+  fclose(f);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/report.md", o->out_dir);
+  int rc = write_atomic(path, text);
+  free(text);
+  return rc;
+}
+
 static int summarize(const sigma_study_opts *o, const study_truth *a, char *const *dirs,
                      int ndirs, int64_t computed, double t_truth, double t_reps) {
   const int K = o->K;
   const int64_t R = o->rep_hi - o->rep_lo;
   int rc = SIGMA_OK;
+  json_t *rows = NULL;
   double *V = calloc((size_t)R * K * NCOL, sizeof(double));
   sum_cell *S = calloc((size_t)K * SIGMA_NEST, sizeof *S);
   size_t cap = 4096 + (size_t)R * K * NCOL * 26;
@@ -396,7 +615,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
                   "bias_formula,coverage_oracle,coverage_oracle_se,coverage_observed,"
                   "coverage_observed_se,ks_D,ks_p,p_abs_err_within_eps,abs_err_quantile_level,"
                   "n1_needed_for_eps\n");
-  json_t *rows = json_array();
+  rows = json_array();
   printf("sigma study: N = %lld, d = %d, L = %.6f nats, tau2 oracle = %.4g (%.2f d), "
          "replicates %lld..%lld of %lld, seed %llu, level %.4g\n\n",
          (long long)a->N, d, a->L, a->tau2_oracle, a->tau2_oracle / d, (long long)o->rep_lo,
@@ -442,6 +661,11 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   fflush(stdout);
   snprintf(path, sizeof path, "%s/summary.csv", o->out_dir);
   SIGMA_TRY(write_atomic(path, all));
+  SIGMA_TRY(write_report(o, a, S));
+  if (!o->no_plots) {
+    SIGMA_TRY(write_plot_data(o, a, V, R, S, sigma_z_for_level(o->level)));
+    SIGMA_TRY(sigma_run_gnuplot(o->out_dir));
+  }
   json_t *root = json_pack(
       "{s:O,s:{s:f,s:f,s:f,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study", a->header,
       "truth", "L", a->L, "tau2_oracle", a->tau2_oracle, "tau2_oracle_over_d",
@@ -449,6 +673,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
       "replicates_here", "first", (json_int_t)o->rep_lo, "end", (json_int_t)o->rep_hi,
       "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
       "replicates", t_reps);
+  rows = NULL; /* owned by root now ("o" steals the reference) */
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
   rc = text ? write_atomic(path, text)
@@ -456,6 +681,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   free(text);
   json_decref(root);
 done:
+  json_decref(rows);
   free(V);
   free(S);
   free(all);

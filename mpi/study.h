@@ -33,6 +33,7 @@ typedef struct {
   int normalize, center;
   int64_t block_rows;
   int quiet;
+  int no_plots;          /* skip gnuplot (report.md still written) */
 } sigma_study_opts;
 
 /* Run collectively. Errors (same code on every rank, message on rank 0):

@@ -9,9 +9,13 @@ run 2 generate "$WORK/g.h5" --rows 20011 --dim 8 --spectrum powerlaw --seed 21 -
 S="--n1 16,64,256,1024 --seed 7 --quiet"
 run 2 study "$WORK/g.h5" --replicates 200 $S --out "$WORK/a" > "$WORK/a.txt"
 grep -q "wishart" "$WORK/a.txt" || fail "no summary table"
-for f in study.json summary.csv summary.json replicates.csv replicates/rep-000199.csv; do
+for f in study.json summary.csv summary.json replicates.csv replicates/rep-000199.csv report.md; do
   [[ -s $WORK/a/$f ]] || fail "missing $f"
 done
+for p in errors coverage qq hist; do
+  [[ $(head -c 4 "$WORK/a/plots/$p.png" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "plots/$p.png is not a PNG"
+done
+grep -q "The paper's CI" "$WORK/a/report.md" || fail "report.md has no verdict"
 # Rank invariance (the same bytes), on fewer replicates.
 for np in 1 2 3; do
   run $np study "$WORK/g.h5" --replicates 24 $S --out "$WORK/r$np" --normalize --center > /dev/null
