@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "generate.h"
+#include "plan_cmd.h"
 #include "study.h"
 #include "reduce.h"
 #include "report.h"
@@ -75,7 +76,7 @@ static long long parse_int(struct argp_state *st, const char *opt, const char *s
 enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
-  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS
+  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT
 };
 
 typedef struct {
@@ -440,6 +441,76 @@ static int run_merge(int argc, char **argv) {
   return sigma_study_merge(a.dirs, a.ndirs, a.out, MPI_COMM_WORLD);
 }
 
+/* ---- plan ---- */
+
+typedef struct {
+  sigma_plan_opts o;
+  char *specs[4096];
+  int nspecs;
+} plan_args;
+
+static struct argp_option plan_options[] = {
+    {"epsilon", O_EPS, "E1,E2,...", 0, "target precisions eps in nats (required)", 0},
+    {"level", O_LEVEL, "L", 0, "level at which |error| <= eps should hold (default 0.95)", 0},
+    {"pilot", O_PILOT, "K", 0, "pilot rows (default max(16 d, 4096), at most N)", 0},
+    {"seed", O_SEED, "S", 0, "seed of the pilot's Philox draw (default 1)", 0},
+    {"rule-constant", O_RULEC, "C", 0, "c of the paper's rule n1 = c d / eps^2 (default 4)", 0},
+    {"normalize", O_NORM, 0, 0, "scale every row to unit norm", 0},
+    {"center", O_CENTER, 0, 0, "subtract the pilot's mean (no full pass is made)", 0},
+    {"json", O_JSON, "FILE", 0, "write the plan and its inputs as JSON", 0},
+    {0}};
+
+static error_t plan_parse(int key, char *arg, struct argp_state *st) {
+  plan_args *a = st->input;
+  sigma_plan_opts *o = &a->o;
+  switch (key) {
+  case O_EPS:
+    o->K = parse_list(st, "--epsilon", arg, o->eps);
+    for (int k = 0; k < o->K; k++)
+      if (!(o->eps[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", o->eps[k]);
+    break;
+  case O_LEVEL:
+    o->level = parse_double(st, "--level", arg);
+    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    break;
+  case O_PILOT: o->pilot = parse_int(st, "--pilot", arg, 1); break;
+  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
+  case O_NORM: o->normalize = 1; break;
+  case O_CENTER: o->center = 1; break;
+  case O_JSON: o->json = arg; break;
+  case ARGP_KEY_ARG:
+    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
+    a->specs[a->nspecs++] = arg;
+    break;
+  case ARGP_KEY_END:
+    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    if (o->K == 0) argp_error(st, "give --epsilon E1,E2,...");
+    break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp plan_argp = {
+    plan_options, plan_parse, "FILE[:DATASET]...",
+    "Plan n1 without the truth: from a pilot block only, estimate tau2 and the plug-in bias and "
+    "recommend the n1 each estimator needs for precision eps, next to the paper's rule.",
+    NULL, NULL, NULL};
+
+static int run_plan(int argc, char **argv) {
+  static plan_args a;
+  memset(&a, 0, sizeof a);
+  a.o.level = 0.95;
+  a.o.seed = 1;
+  a.o.rule_constant = 4.0;
+  argp_parse(&plan_argp, argc, argv, 0, NULL, &a);
+  quiet_end();
+  a.o.inputs = a.specs;
+  a.o.ninputs = a.nspecs;
+  return sigma_plan_run(&a.o, MPI_COMM_WORLD);
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f) {
@@ -450,6 +521,7 @@ static void usage(FILE *f) {
           "  audit      full-Gram ground truth vs the sub-sampled estimators\n"
           "  study      confidence-interval study: replicates over an n1 sweep\n"
           "  merge      combine studies run as --replicate-range jobs\n"
+          "  plan       recommend n1 for a precision from a pilot block only\n"
           "  generate   synthetic HDF5 input with known log det Sigma and tau2\n\n"
           "  sigma COMMAND --help   lists the command's options and defaults\n"
           "  sigma --version\n");
@@ -482,6 +554,8 @@ int main(int argc, char **argv) {
     rc = run_audit(argc - 1, argv + 1);
   } else if (!strcmp(cmd, "study")) {
     rc = run_study(argc - 1, argv + 1);
+  } else if (!strcmp(cmd, "plan")) {
+    rc = run_plan(argc - 1, argv + 1);
   } else if (!strcmp(cmd, "merge")) {
     rc = run_merge(argc - 1, argv + 1);
   } else if (!strcmp(cmd, "generate")) {

@@ -4,6 +4,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "sigma/error.h"
+#include "sigma/plan.h"
 #include "sigma/stats.h"
 
 /* Kolmogorov survival function at the tabulated critical values of the
@@ -62,12 +63,29 @@ static void test_n1_for_precision(void **state) {
   assert_true(isnan(sigma_n1_for_precision(n1, q, 4, 0.01)));        /* beyond the sweep */
 }
 
+/* plan: the returned n1 makes bias + z s equal eps; c = 0 is the variance-only size. */
+static void test_plan_n1(void **state) {
+  (void)state;
+  const double N = 1e6, z = 1.959963984540054, tau2 = 512, eps = 0.5;
+  double n = sigma_plan_n1(eps, z, tau2, 0.0, N);
+  assert_close(z * sqrt(tau2 * (1 / n - 1 / N)), eps, 1e-12);
+  assert_close(n, 1.0 / (eps * eps / (z * z * tau2) + 1 / N), 1e-6);
+  double c = 256.0 * 257.0 / 2.0;
+  double m = sigma_plan_n1(eps, z, tau2, c, N);
+  double u2 = 1 / m - 1 / N;
+  assert_close(c * u2 + z * sqrt(tau2 * u2), eps, 1e-12);
+  assert_true(m > n);
+  /* tiny N: the answer never exceeds N */
+  assert_true(sigma_plan_n1(1e-6, z, tau2, c, 1000) <= 1000.0 + 1e-9);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kolmogorov_q),
       cmocka_unit_test(test_ks_normal),
       cmocka_unit_test(test_binomial_se),
       cmocka_unit_test(test_n1_for_precision),
+      cmocka_unit_test(test_plan_n1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,161 @@
+/* sigma plan: pilot block -> tau2, bias constant -> n1 per estimator. */
+#include "plan_cmd.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "reduce.h"
+#include "sigma/error.h"
+#include "sigma/estimators.h"
+#include "sigma/plan.h"
+#include "sigma/replicate.h"
+#include "sigma/sample.h"
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  int64_t N, K;
+  int d;
+  double tau2, logdet, c_hat, c_gauss, z;
+} pilot_result;
+
+/* The pilot: the first K rows of the Philox permutation (seed, replicate 0), read
+ * without a pass over the file, prepared like sigma audit's rows. */
+static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr) {
+  const int d = in->d;
+  const int64_t N = in->N;
+  int64_t K = o->pilot ? o->pilot : (16 * (int64_t)d > 4096 ? 16 * (int64_t)d : 4096);
+  if (K > N) K = N;
+  if (K < 2 * (int64_t)d)
+    return sigma_set_error(SIGMA_EINVAL, "pilot of %lld rows < 2 d = %d: its halves need d rows "
+                           "each (N = %lld)", (long long)K, 2 * d, (long long)N);
+  uint64_t *perm = NULL, *rows = NULL;
+  double *Xs = NULL, *X = NULL, *scratch = NULL, *mean = NULL;
+  int rc = SIGMA_OK;
+  SIGMA_TRY(sigma_calloc(&perm, (size_t)K, sizeof *perm));
+  SIGMA_TRY(sigma_calloc(&rows, (size_t)K, sizeof *rows));
+  SIGMA_TRY(sigma_calloc(&Xs, (size_t)K * d, sizeof(double)));
+  SIGMA_TRY(sigma_calloc(&X, (size_t)K * d, sizeof(double)));
+  SIGMA_TRY(sigma_calloc(&scratch, (size_t)SIGMA_SPAN_ROWS * d, sizeof(double)));
+  SIGMA_TRY(sigma_calloc(&mean, (size_t)d, sizeof(double)));
+  SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)K, o->seed, 0, perm));
+  memcpy(rows, perm, (size_t)K * sizeof *rows);
+  qsort(rows, (size_t)K, sizeof *rows, cmp_u64);
+  SIGMA_TRY(sigma_input_read_rows(in, rows, K, Xs, scratch));
+  /* Back to draw order (the halves are the first K/2 drawn rows and the rest). */
+  for (int64_t k = 0; k < K; k++) {
+    uint64_t *hit = bsearch(&perm[k], rows, (size_t)K, sizeof *rows, cmp_u64);
+    double *x = X + (size_t)k * d;
+    memcpy(x, Xs + (size_t)(hit - rows) * d, (size_t)d * sizeof(double));
+    if (o->normalize) {
+      double s = 0;
+      for (int j = 0; j < d; j++) s += x[j] * x[j];
+      if (!(s > 0)) {
+        char where[1024];
+        SIGMA_TRY(sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
+                                  sigma_input_describe_row(in, (int64_t)perm[k], where,
+                                                           sizeof where)));
+      }
+      for (int j = 0; j < d; j++) x[j] /= sqrt(s);
+    }
+    for (int j = 0; j < d; j++) mean[j] += x[j] / (double)K;
+  }
+  if (o->center)
+    for (int64_t k = 0; k < K; k++)
+      for (int j = 0; j < d; j++) X[(size_t)k * d + j] -= mean[j];
+  sigma_rep_truth t = {d, (double)N, NAN, NAN, o->level};
+  sigma_rep_point p;
+  SIGMA_TRY(sigma_replicate_run(&t, X, &K, 1, &p));
+  const double na = (double)(K / 2), nb = (double)(K - K / 2);
+  double Lhat = sigma_plugin(p.logdet_G1, d, (double)N, (double)K), c = NAN;
+  if (isfinite(p.logdet_Ga))
+    sigma_richardson(Lhat, p.logdet_Ga, p.logdet_Gb, d, (double)N, na, nb, NULL, &c);
+  *pr = (pilot_result){N, K, d, p.tau2_observed, p.logdet_G1, c, 0.5 * d * (d + 1.0),
+                       sigma_z_for_level(o->level)};
+done:
+  free(perm); free(rows); free(Xs); free(X); free(scratch); free(mean);
+  return rc;
+}
+
+static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_result *pr) {
+  const double N = (double)pr->N;
+  const int d = pr->d;
+  printf("sigma plan: N = %lld, d = %d, pilot %lld rows (seed %llu), level %.4g (z = %.4f)\n"
+         "  tau2 (leave-one-out on the pilot) = %.4g = %.2f d   (the rule assumes ~ d; Gaussian 2 d)\n"
+         "  plug-in bias constant c: %.4g from the pilot (Richardson split), %.4g Gaussian d(d+1)/2\n\n",
+         (long long)pr->N, d, (long long)pr->K, (unsigned long long)o->seed, o->level, pr->z,
+         pr->tau2, pr->tau2 / d, pr->c_hat, pr->c_gauss);
+  printf("%8s %10s | %14s %14s | %12s %14s %14s\n", "eps", "rule n1", "halfwidth@rule",
+         "bias@rule", "Wishart n1", "plug-in n1", "plug-in n1 (G)");
+  json_t *rows = json_array();
+  for (int k = 0; k < o->K; k++) {
+    double eps = o->eps[k];
+    int64_t rule = sigma_rule_n1(o->rule_constant, d, eps);
+    double hw = rule <= pr->N ? pr->z * sigma_ci_sd(pr->tau2, N, (double)rule) : NAN;
+    double bias = rule <= pr->N ? (isfinite(pr->c_hat) ? pr->c_hat : pr->c_gauss) *
+                                      (1.0 / rule - 1.0 / N) : NAN;
+    double nw = ceil(sigma_plan_n1(eps, pr->z, pr->tau2, 0.0, N));
+    double np = isfinite(pr->c_hat) && pr->c_hat > 0
+                    ? ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_hat, N)) : NAN;
+    double ng = ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_gauss, N));
+    printf("%8.4g %10lld | %14.4f %14.4f | %12.0f %14.0f %14.0f%s\n", eps, (long long)rule, hw,
+           bias, nw, np, ng, nw >= N ? "  (Wishart needs the full pass: n1 = N)" : "");
+    json_array_append_new(
+        rows, json_pack("{s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:b}", "epsilon", eps, "rule_n1",
+                        (json_int_t)rule, "halfwidth_at_rule_n1", jnum(hw), "plugin_bias_at_rule_n1",
+                        jnum(bias), "wishart_n1", jnum(nw), "plugin_n1", jnum(np),
+                        "plugin_n1_gaussian_c", jnum(ng), "needs_full_pass", nw >= N));
+  }
+  printf("\nWishart n1: z tau sqrt(1/n1 - 1/N) <= eps (bias taken as 0; Richardson needs the same "
+         "and n1 >= 16 d = %d); plug-in n1: c (1/n1 - 1/N) + z s <= eps, c from the pilot or "
+         "Gaussian (G). Sizes are capped by N.\n", 16 * d);
+  if (!o->json) {
+    json_decref(rows);
+    return SIGMA_OK;
+  }
+  json_t *files = json_array();
+  for (int k = 0; k < in->nshards; k++)
+    json_array_append_new(files, json_pack("{s:s,s:s,s:I}", "path", in->shard[k].path, "dataset",
+                                           in->shard[k].dataset, "rows",
+                                           (json_int_t)in->shard[k].rows));
+  json_t *root = json_pack("{s:s,s:o,s:I,s:i,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:f,s:b,s:b,s:o}", "tool",
+                           "sigma plan " SIGMA_VERSION, "files", files, "N", (json_int_t)pr->N,
+                           "d", d, "pilot_rows", (json_int_t)pr->K, "seed", (json_int_t)o->seed,
+                           "level", o->level, "z", pr->z, "tau2_pilot", pr->tau2, "c_pilot",
+                           jnum(pr->c_hat), "logdet_G1_pilot", jnum(pr->logdet), "c_gaussian",
+                           pr->c_gauss, "normalize", o->normalize, "center", o->center, "plan",
+                           rows);
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", o->json);
+  int rc = SIGMA_OK;
+  if (!root || json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+      rename(tmp, o->json) != 0) {
+    remove(tmp);
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON", o->json);
+  }
+  json_decref(root);
+  return rc;
+}
+
+int sigma_plan_run(const sigma_plan_opts *o, MPI_Comm comm) {
+  int rank, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) {
+    sigma_input *in = NULL;
+    pilot_result pr;
+    rc = sigma_input_open(o->inputs, o->ninputs, &in);
+    if (rc == SIGMA_OK) rc = run_pilot(o, in, &pr);
+    if (rc == SIGMA_OK) rc = report(o, in, &pr);
+    sigma_input_close(&in);
+  }
+  return sigma_sync_error(rc, comm);
+}
