@@ -9,9 +9,11 @@ static void show(sigma_progress *p, double done, int final) {
   double t = MPI_Wtime() - p->t0;
   double rate = t > 0 ? done * p->bytes_per_row / t / 1e9 : 0;
   double eta = done > 0 ? t * (p->total_rows - done) / done : 0;
-  fprintf(stderr, "%s%s: %lld/%lld rows (%.1f%%), %.2f GB/s, %s %.1f s%s", p->tty ? "\r" : "",
-          p->label, (long long)done, (long long)p->total_rows,
-          p->total_rows ? 100.0 * done / p->total_rows : 100.0, rate, final ? "took" : "ETA",
+  char speed[48] = "";
+  if (p->bytes_per_row > 0) snprintf(speed, sizeof speed, ", %.2f GB/s", rate);
+  fprintf(stderr, "%s%s: %lld/%lld %s (%.1f%%)%s, %s %.1f s%s", p->tty ? "\r" : "", p->label,
+          (long long)done, (long long)p->total_rows, p->bytes_per_row > 0 ? "rows" : "done",
+          p->total_rows ? 100.0 * done / p->total_rows : 100.0, speed, final ? "took" : "ETA",
           final ? t : eta, (final || !p->tty) ? "\n" : "");
   fflush(stderr);
 }

@@ -1,4 +1,5 @@
-/* Progress of a long pass on stderr (rank 0 only): rows done, GB/s, ETA.
+/* Progress of a long pass on stderr (rank 0 only): rows done, GB/s, ETA (with
+ * bytes_per_row = 0, items done and ETA: used for replicates).
  * On a terminal the line is rewritten in place; otherwise a line every 10 s.
  * Rows done are rank 0's fraction scaled to the whole pass (ranks own equal
  * shares, so this is the pass's progress without any communication). */
