@@ -13,6 +13,18 @@ for d in "default 4" "default 1)" "default 0: 16 MiB" "default 0.95" "default 1e
   grep -q -- "$d" <<< "$help" || fail "audit --help lacks '$d'"
 done
 "$SIGMA" generate --help | grep -q -- "--spectrum" || fail "generate --help"
+shelp=$("$SIGMA" study --help)
+for f in replicates n1 epsilon rule-constant seed out resume replicate-range memory-limit level \
+         normalize center block-rows quiet no-plots; do
+  grep -q -- "--$f" <<< "$shelp" || fail "study --help lacks --$f"
+done
+grep -q "default 4096" <<< "$shelp" || fail "study --help lacks the memory default"
+"$SIGMA" merge --help | grep -q -- "--out" || fail "merge --help"
+phelp=$("$SIGMA" plan --help)
+for f in epsilon level pilot seed rule-constant normalize center json; do
+  grep -q -- "--$f" <<< "$phelp" || fail "plan --help lacks --$f"
+done
+for c in audit study merge plan generate; do "$SIGMA" --help | grep -q "  $c " || fail "sigma --help lacks $c"; done
 "$SIGMA" --version | grep -q "^sigma " || fail "--version"
 set +e
 "$SIGMA" frobnicate > /dev/null 2>&1; [[ $? == 2 ]] || fail "unknown command status"
