@@ -738,6 +738,13 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   sigma_input *peek = NULL;
   rc = sigma_input_open(o->inputs, o->ninputs, &peek);
   if (rc == SIGMA_OK) rc = make_sweep(o, peek->d);
+  /* Validate the sweep before anything is written. */
+  if (rc == SIGMA_OK && o->n1s[0] < peek->d)
+    rc = sigma_set_error(SIGMA_EINVAL, "n1 = %lld < d = %d in the sweep: G1 would be singular",
+                         (long long)o->n1s[0], peek->d);
+  if (rc == SIGMA_OK && o->n1s[o->K - 1] > peek->N)
+    rc = sigma_set_error(SIGMA_EINVAL, "n1 = %lld > N = %lld rows in the sweep",
+                         (long long)o->n1s[o->K - 1], (long long)peek->N);
   sigma_input_close(&peek);
   SIGMA_CHECK(sigma_sync_error(rc, comm));
   if (o->replicates < 1) return sigma_set_error(SIGMA_EINVAL, "--replicates must be >= 1");
@@ -763,9 +770,6 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   ao.rule_constant = o->rule_constant;
   sigma_audit_result a;
   rc = sigma_audit_run(&ao, comm, &a);
-  if (rc == SIGMA_OK && o->n1s[0] < a.d)
-    rc = sigma_set_error(SIGMA_EINVAL, "n1 = %lld < d = %d in the sweep: G1 would be singular",
-                         (long long)o->n1s[0], a.d);
   double need = 2.0 * (double)o->n1s[o->K - 1] * a.d * 8 + 12.0 * a.d * a.d * 8 +
                 (double)SIGMA_SPAN_ROWS * a.d * 8;
   if (rc == SIGMA_OK && need > o->memory_limit)

@@ -101,8 +101,11 @@ expect_err() {
   grep -m1 '^sigma' "$WORK/err" | grep -q -- "$pat" || fail "message lacks '$pat': $(grep -m1 '^sigma' "$WORK/err")"
 }
 expect_err "n1 = 4 < d = 8" --replicates 5 --n1 4,64 --out "$WORK/e1"
-[[ ! -e $WORK/e1/summary.csv && ! -e $WORK/e1/study.json ]] || fail "files written for n1 < d"
+[[ ! -e $WORK/e1 ]] || fail "output created for n1 < d"
+expect_err "n1 = 30000 > N = 20011" --replicates 5 --n1 64,30000 --out "$WORK/e4"
+[[ ! -e $WORK/e4 ]] || fail "output created for n1 > N"
 expect_err "--replicates must be >= 1" --replicates 0 --n1 64 --out "$WORK/e2"
+[[ ! -e $WORK/e2 ]] || fail "output created for R = 0"
 touch "$WORK/afile"
 expect_err "cannot create the output directory" --replicates 5 --n1 64 --out "$WORK/afile/sub"
 expect_err "already holds a study" --replicates 200 $S --out "$WORK/a"
