@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -268,6 +269,23 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
 }
 
 /* ---- summary (rank 0) ---- */
+
+/* Who ran what, where: version, command, host, date, ranks, Slurm job (if any). */
+static json_t *provenance(int argc, char **argv, int ranks) {
+  json_t *cmd = json_array(), *slurm = json_object();
+  for (int k = 0; k < argc; k++) json_array_append_new(cmd, json_string(argv[k]));
+  const char *envs[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
+                        "SLURM_JOB_NODELIST", NULL};
+  for (int k = 0; envs[k]; k++)
+    if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
+  char host[256] = "", when[64];
+  gethostname(host, sizeof host - 1);
+  time_t now = time(NULL);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o}", "version", SIGMA_VERSION " (" SIGMA_GIT ")",
+                   "command", cmd, "host", host, "date_utc", when, "ranks", ranks, "slurm",
+                   slurm);
+}
 
 /* What a summary needs of the truth; from the audit, or from study.json (merge). */
 typedef struct {
@@ -566,7 +584,7 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
 }
 
 static int summarize(const sigma_study_opts *o, const study_truth *a, char *const *dirs,
-                     int ndirs, int64_t computed, double t_truth, double t_reps) {
+                     int ndirs, int64_t computed, double t_truth, double t_reps, json_t *prov) {
   const int K = o->K;
   const int64_t R = o->rep_hi - o->rep_lo;
   int rc = SIGMA_OK;
@@ -674,6 +692,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
       "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
       "replicates", t_reps);
   rows = NULL; /* owned by root now ("o" steals the reference) */
+  if (root && prov) json_object_set(root, "provenance", prov);
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
   rc = text ? write_atomic(path, text)
@@ -721,8 +740,6 @@ static int make_sweep(sigma_study_opts *o, int d) {
 }
 
 int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Comm comm) {
-  (void)argc;
-  (void)argv;
   int rank, size, rc = SIGMA_OK;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -788,7 +805,9 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   if (rc == SIGMA_OK && rank == 0) {
     study_truth st = {a.N, a.d, a.est.L, a.tau2_oracle, a.est.logdet_G1, study_header(o, &a)};
     char *dirs[1] = {(char *)o->out_dir};
-    rc = summarize(o, &st, dirs, 1, all_computed, t_truth, t_reps);
+    json_t *prov = provenance(argc, argv, size);
+    rc = summarize(o, &st, dirs, 1, all_computed, t_truth, t_reps, prov);
+    json_decref(prov);
     json_decref(st.header);
   }
   rc = sigma_sync_error(rc, comm);
@@ -924,7 +943,12 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
                     json_number_value(json_object_get(root[0], "L")),
                     json_number_value(json_object_get(root[0], "tau2_oracle")), NAN, h};
   char *outs[1] = {(char *)out_dir};
-  rc = summarize(&o, &st, outs, 1, 0, 0.0, 0.0);
+  json_t *prov = provenance(0, NULL, 1);
+  json_object_set_new(prov, "merged_from", json_array());
+  for (int k = 0; k < ndirs; k++)
+    json_array_append_new(json_object_get(prov, "merged_from"), json_string(dirs[k]));
+  rc = summarize(&o, &st, outs, 1, 0, 0.0, 0.0, prov);
+  json_decref(prov);
 done:
   for (int k = 0; k < ndirs && k < 64; k++) json_decref(root[k]);
   return rc;

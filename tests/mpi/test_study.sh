@@ -24,6 +24,13 @@ for np in 2 3; do
   cmp -s "$WORK/r1/replicates.csv" "$WORK/r$np/replicates.csv" || fail "replicates differ, $np ranks"
   cmp -s "$WORK/r1/summary.csv" "$WORK/r$np/summary.csv" || fail "summary differs, $np ranks"
 done
+$PY - "$WORK" <<'PY' || fail "study provenance"
+import json, sys
+for np_ in (1, 2, 3):
+    p = json.load(open(f"{sys.argv[1]}/r{np_}/summary.json"))["provenance"]
+    assert p["ranks"] == np_ and p["command"][0] == "sigma study" and "--replicates" in p["command"], p
+    assert p["version"].startswith("0.") and p["date_utc"].endswith("Z")
+PY
 # Replicate 0 at n1 = 1024 is the audit's block (same seed, Philox key (seed, 0)).
 for opts in "" "--normalize --center"; do
   tag=$(echo "x$opts" | tr -d ' -')
