@@ -12,6 +12,7 @@ BUILD_PKGS=(
   libgsl-dev libcmocka-dev librandom123-dev libjansson-dev
   gnuplot-nox
   python3 python3-numpy python3-h5py
+  slurm-wlm munge
 )
 # Real input: the TECH corpus (paper Appendix C.2) rebuilt from Debian's documentation.
 DATA_PKGS=(fasttext python3.11-doc postgresql-doc-15 sqlite3-doc rust-doc)
