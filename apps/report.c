@@ -30,6 +30,9 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "options: normalize %s, center %s, level %.4g (z = %.4f), delta %g, energy cap %g\n",
           o->normalize ? "on" : "off", o->center ? "on" : "off", o->level, e->z, o->delta,
           o->energy_cap);
+  if (r->scalapack)
+    fprintf(f, "linear algebra: ScaLAPACK on a %d x %d grid (nb %d) for log det G, G1 and the "
+               "spectra\n", r->sl_nprow, r->sl_npcol, r->sl_nb);
   fprintf(f, "\n== Ground truth (full Gram) ==\n");
   fprintf(f, "  %-34s %18.6f nats\n", "L = log det G", e->L);
   fprintf(f, "  %-34s %18.6f nats\n", "log det G1", e->logdet_G1);
@@ -184,6 +187,14 @@ int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_a
       (json_int_t)r->block_rows, "normalize", o->normalize, "center", o->center, "level",
       o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
       "epsilon", num(e->epsilon), "chunk_rows", (int)r->chunk_rows);
+  if (root) { /* ScaLAPACK (--scalapack): whether it computed L, log det G1, the spectra */
+    json_t *par = json_object_get(root, "parameters");
+    char grid[32];
+    snprintf(grid, sizeof grid, "%dx%d", r->sl_nprow, r->sl_npcol);
+    json_object_set_new(par, "scalapack", json_boolean(r->scalapack));
+    json_object_set_new(par, "scalapack_grid", r->scalapack ? json_string(grid) : json_null());
+    json_object_set_new(par, "scalapack_nb", r->scalapack ? json_integer(r->sl_nb) : json_null());
+  }
   json_object_set_new(root, "truth",
                       json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "L", num(e->L), "logdet_G1",
                                 num(e->logdet_G1), "logdet_Ga", num(e->logdet_Ga), "logdet_Gb",

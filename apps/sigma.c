@@ -76,7 +76,7 @@ static long long parse_int(struct argp_state *st, const char *opt, const char *s
 enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
-  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT
+  O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK
 };
 
 typedef struct {
@@ -105,6 +105,9 @@ static struct argp_option audit_options[] = {
     {"delta", O_DELTA, "D", 0, "regulariser delta > 0 of Track II and the envelope (default 1e-3)", 3},
     {"energy-cap", O_ECAP, "C", 0, "c_E: B = c_E n2, requires ||x||^2 <= c_E (default 1)", 3},
     {"no-tau2", O_NOTAU, 0, 0, "skip pass 2 (tau2 oracle and leave-one-out): CIs become n/a", 3},
+    {"scalapack", O_SCALAPACK, "MODE", 0, "auto|on|off: log det and spectra of G, G1, G2 on a "
+                                          "ScaLAPACK process grid (default auto: on when "
+                                          "d >= 8192 and >= 4 ranks)", 3},
     {0, 0, 0, 0, "Output:", 4},
     {"json", O_JSON, "FILE", 0, "write every number and provenance as JSON to FILE", 4},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 4},
@@ -141,6 +144,12 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     break;
   case O_ECAP: o->energy_cap = parse_double(st, "--energy-cap", arg); break;
   case O_NOTAU: o->tau2_pass = 0; break;
+  case O_SCALAPACK:
+    if (!strcmp(arg, "auto")) o->scalapack = SIGMA_SL_AUTO;
+    else if (!strcmp(arg, "on")) o->scalapack = SIGMA_SL_ON;
+    else if (!strcmp(arg, "off")) o->scalapack = SIGMA_SL_OFF;
+    else argp_error(st, "--scalapack: '%s' is not auto, on or off", arg);
+    break;
   case O_JSON: a->json = arg; break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:

@@ -10,6 +10,7 @@
 
 #include "progress.h"
 #include "reduce.h"
+#include "scalapack.h"
 #include "sigma/dd.h"
 #include "sigma/error.h"
 #include "sigma/gram.h"
@@ -28,6 +29,38 @@ void sigma_audit_opts_default(sigma_audit_opts *o) {
   o->delta = 1e-3;
   o->energy_cap = 1.0;
   o->tau2_pass = 1;
+  o->scalapack = SIGMA_SL_AUTO;
+}
+
+/* L, log det G1 and the eigenvalues of G, G1, G2 = G - G1 on a BLACS grid over comm
+ * (SPEC section 2; mpi/scalapack.h), into ei's precomputed fields. w: 3 d doubles. */
+static int scalapack_spectra(MPI_Comm comm, const double *G, const double *G1, int d,
+                             double *w, sigma_est_input *ei, sigma_audit_result *r) {
+  sigma_pgrid g;
+  double *G2 = NULL;
+  int rc = sigma_pgrid_init(comm, SIGMA_SCALAPACK_NB, &g);
+  if (rc != SIGMA_OK) return rc;
+  r->sl_nprow = g.nprow;
+  r->sl_npcol = g.npcol;
+  r->sl_nb = g.nb;
+  rc = sigma_calloc(&G2, (size_t)d * d, sizeof(double));
+  rc = sigma_sync_error(rc, comm);
+  if (rc != SIGMA_OK) goto done;
+  for (size_t k = 0; k < (size_t)d * d; k++) G2[k] = G[k] - G1[k];
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G, d, w));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G1, d, w + d));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G2, d, w + 2 * (size_t)d));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G, d, &ei->L_pre));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G1, d, &ei->logdet_G1_pre));
+  ei->w_G_pre = w;
+  ei->w_G1_pre = w + d;
+  ei->w_G2_pre = w + 2 * (size_t)d;
+  ei->have_pre = 1;
+  r->scalapack = 1;
+done:
+  free(G2);
+  sigma_pgrid_free(&g);
+  return rc;
 }
 
 /* ---- the observed block ---- */
@@ -278,6 +311,7 @@ static void blas_serial_end(int n) { openblas_set_num_threads(n); }
 typedef struct {
   sigma_gram *g, *g1, *ga, *gb; /* all rows, observed rows, halves a and b */
   double *G, *G1, *Ga, *Gb, *Lg, *L1 /* inverses of the Cholesky factors */, *pilot, *mu, *work, *Xo, *Xh[2], *q;
+  double *wpre; /* ScaLAPACK eigenvalues of G, G1, G2 (3 d) */
   observed ob;
   chunk_reader rd;
 } audit_state;
@@ -289,6 +323,7 @@ static void state_free(audit_state *s) {
   sigma_gram_destroy(&s->gb);
   free(s->G); free(s->G1); free(s->Ga); free(s->Gb); free(s->Lg); free(s->L1);
   free(s->pilot); free(s->mu); free(s->work); free(s->Xo); free(s->Xh[0]); free(s->Xh[1]); free(s->q);
+  free(s->wpre);
   free(s->rd.buf);
   observed_free(&s->ob);
 }
@@ -540,7 +575,15 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   ei.tau2_oracle = r->tau2_oracle;
   ei.tau2_observed = r->tau2_observed;
   nthreads = blas_serial_begin();
-  rc = sigma_estimate(&ei, &r->est);
+  const int use_sl = o->scalapack == SIGMA_SL_ON ||
+                     (o->scalapack == SIGMA_SL_AUTO && d >= SIGMA_SCALAPACK_MIN_D &&
+                      size >= SIGMA_SCALAPACK_MIN_RANKS);
+  if (use_sl) {
+    rc = sigma_calloc(&s.wpre, 3 * (size_t)d, sizeof(double));
+    rc = sigma_sync_error(rc, comm);
+    if (rc == SIGMA_OK) rc = scalapack_spectra(comm, s.G, s.G1, d, s.wpre, &ei, r);
+  }
+  if (rc == SIGMA_OK) rc = sigma_estimate(&ei, &r->est);
   blas_serial_end(nthreads);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_estimate = max_time(MPI_Wtime() - t, comm);

@@ -5,7 +5,8 @@
  * reduced with double-double MPI_Allreduce. Pass 2 (optional, on by default) streams again
  * for the tau^2 oracle (Mahalanobis distances under G/N) and the observed-block
  * leave-one-out tau^2. Memory per rank: O((max(block_rows, chunk) + 4 chunk) * d + 8 d^2) doubles,
- * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB).
+ * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB). With ScaLAPACK
+ * (--scalapack) add about d^2 / P + d^2 doubles (the local block-cyclic part and G2).
  */
 #ifndef SIGMA_AUDIT_H
 #define SIGMA_AUDIT_H
@@ -22,6 +23,12 @@
 
 typedef enum { SIGMA_OBS_RANDOM, SIGMA_OBS_FIRST, SIGMA_OBS_INDICES } sigma_obs_mode;
 
+/* --scalapack: log det G, log det G1 and the spectra of G, G1, G2 on a BLACS grid
+ * (mpi/scalapack.h). AUTO: on when d >= SIGMA_SCALAPACK_MIN_D and more than one rank.
+ * Off (the default below the threshold) keeps every digit independent of the number of
+ * ranks; on, those numbers depend on the grid to rounding (~1e-13 relative). */
+typedef enum { SIGMA_SL_AUTO, SIGMA_SL_ON, SIGMA_SL_OFF } sigma_scalapack_mode;
+
 typedef struct {
   char **inputs;          /* FILE[:DATASET] specs */
   int ninputs;
@@ -36,6 +43,7 @@ typedef struct {
   int normalize, center;
   double level, delta, energy_cap;
   int tau2_pass;          /* run pass 2 */
+  sigma_scalapack_mode scalapack;
   int quiet;              /* no progress on stderr */
 } sigma_audit_opts;
 
@@ -50,6 +58,8 @@ typedef struct {
   double tau2_oracle, tau2_observed, max_norm2;
   double *mean;           /* d: the global mean subtracted by --center (else zeros; owned) */
   sigma_est_result est;
+  int scalapack;          /* ScaLAPACK computed L, log det G1 and the spectra */
+  int sl_nprow, sl_npcol, sl_nb;  /* its grid and block size (0 if not used) */
   /* wall-clock seconds, max over ranks */
   double t_open, t_sample, t_pass1, t_reduce1, t_factor, t_pass2, t_reduce2, t_estimate, t_total;
   double bytes_read;      /* bytes read from disk over all ranks, both passes */

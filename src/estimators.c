@@ -118,20 +118,33 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
   SIGMA_TRY(sigma_calloc(&r->w_G, (size_t)d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&r->w_G1, (size_t)d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&r->w_G2, (size_t)d, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&G2, dd, sizeof(double)));
 
-  /* Spectra first: they name the numerical rank if a Cholesky fails. */
-  SIGMA_TRY(sigma_eigvalsh(in->G, d, r->w_G));
-  SIGMA_TRY(sigma_eigvalsh(in->G1, d, r->w_G1));
-  for (size_t k = 0; k < dd; k++) G2[k] = in->G[k] - in->G1[k];
-  SIGMA_TRY(sigma_eigvalsh(G2, d, r->w_G2));
+  if (in->have_pre) { /* precomputed (ScaLAPACK): copy, factor nothing */
+    const size_t wb = (size_t)d * sizeof(double);
+    memcpy(r->w_G, in->w_G_pre, wb);
+    memcpy(r->w_G1, in->w_G1_pre, wb);
+    memcpy(r->w_G2, in->w_G2_pre, wb);
+  } else {
+    SIGMA_TRY(sigma_calloc(&G2, dd, sizeof(double)));
+    /* Spectra first: they name the numerical rank if a Cholesky fails. */
+    SIGMA_TRY(sigma_eigvalsh(in->G, d, r->w_G));
+    SIGMA_TRY(sigma_eigvalsh(in->G1, d, r->w_G1));
+    for (size_t k = 0; k < dd; k++) G2[k] = in->G[k] - in->G1[k];
+    SIGMA_TRY(sigma_eigvalsh(G2, d, r->w_G2));
+  }
   r->rank_G = sigma_numerical_rank(r->w_G, d);
   r->rank_G1 = sigma_numerical_rank(r->w_G1, d);
   sigma_spectral_metrics(r->w_G, d, &r->health_G);
   sigma_spectral_metrics(r->w_G1, d, &r->health_G1);
 
-  SIGMA_TRY(logdet_named(in->G, d, "the full Gram G", r->w_G, &r->L, &r->rank_G));
-  SIGMA_TRY(logdet_named(in->G1, d, "the observed Gram G1", r->w_G1, &r->logdet_G1, &r->rank_G1));
+  if (in->have_pre) {
+    r->L = in->L_pre;
+    r->logdet_G1 = in->logdet_G1_pre;
+  } else {
+    SIGMA_TRY(logdet_named(in->G, d, "the full Gram G", r->w_G, &r->L, &r->rank_G));
+    SIGMA_TRY(logdet_named(in->G1, d, "the observed Gram G1", r->w_G1, &r->logdet_G1,
+                           &r->rank_G1));
+  }
 
   const double N = in->N, n1 = in->n1, L = r->L;
   const double tau2[2] = {in->tau2_oracle, in->tau2_observed};

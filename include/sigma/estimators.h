@@ -72,6 +72,17 @@ typedef struct {
   double max_norm2;       /* max_i ||x_i||^2 over all rows (Track I validity) */
   double rule_constant;   /* c of the rule, default 4 */
   double epsilon;         /* target precision for the rule; NaN: sqrt(c d / n1) */
+  /* Optional precomputed spectra and log-dets (e.g. by ScaLAPACK, mpi/scalapack.h).
+   * have_pre == 0 (the zero-initialised default): sigma_estimate computes them itself
+   * (dsyevd, dpotrf) and these fields are ignored; that path is unchanged.
+   * have_pre != 0: w_G_pre, w_G1_pre, w_G2_pre (d eigenvalues each, descending, of G,
+   * G1 and G2 = G - G1) are copied and L_pre, logdet_G1_pre used as L and log det G1;
+   * sigma_estimate then runs no eigensolver or Cholesky on G and G1 (the Richardson
+   * halves Ga, Gb are still factored serially). The caller must have checked that G
+   * and G1 are positive definite. */
+  const double *w_G_pre, *w_G1_pre, *w_G2_pre;
+  double L_pre, logdet_G1_pre;
+  int have_pre;
 } sigma_est_input;
 
 typedef struct {
