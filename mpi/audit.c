@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "progress.h"
 #include "reduce.h"
@@ -506,7 +507,10 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   if (rc == SIGMA_OK && o->center) rc = pilot_mean(&s, N, d);
   SIGMA_TRY(sigma_sync_error(rc, comm));
 
-  /* Pass 1: G, Ga, Gb. */
+  /* Pass 1: G, Ga, Gb. SIGMA_DEBUG_DELAY_MS (tests only) pauses here, after validation,
+   * so a test can delete or damage a shard before the pass reaches it. */
+  const char *delay = getenv("SIGMA_DEBUG_DELAY_MS");
+  if (delay) usleep(1000 * (useconds_t)atoi(delay));
   t = MPI_Wtime();
   reader_rewind(&s.rd, o->center ? s.pilot : NULL, 1);
   rc = stream_pass(&s, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",

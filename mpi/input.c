@@ -178,6 +178,10 @@ int sigma_input_open(char *const *specs, int nspecs, sigma_input **out) {
     else if (d != in->d)
       SIGMA_TRY(sigma_set_error(SIGMA_EFORMAT, "%s:%s: d = %d but %s:%s has d = %d", s->path,
                                 s->dataset, d, in->shard[0].path, in->shard[0].dataset, in->d));
+    else if (s->dtype_bytes != in->shard[0].dtype_bytes) /* shards of one matrix share a dtype */
+      SIGMA_TRY(sigma_set_error(SIGMA_EFORMAT, "%s:%s: dtype float%d but %s:%s is float%d",
+                                s->path, s->dataset, 8 * s->dtype_bytes, in->shard[0].path,
+                                in->shard[0].dataset, 8 * in->shard[0].dtype_bytes));
     s->row0 = in->N;
     in->N += s->rows;
   }

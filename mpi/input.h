@@ -3,7 +3,8 @@
  * A spec is FILE[:DATASET] (default dataset "embeddings"); FILE may be a glob
  * pattern (expanded and sorted), or @LIST, a text file naming one spec per line
  * (blank lines and # comments skipped). Shards must agree on d; dtypes may be
- * float16, float32 or float64 (any mix), converted to float64 on read.
+ * one of float16, float32 or float64 (the same for every shard: a shard of another
+ * dtype is an error, like one of another d), converted to float64 on read.
  *
  * Reads of shards of SIGMA_MPIO_MIN_BYTES or more go through HDF5's MPI-IO driver,
  * opened on MPI_COMM_SELF so each rank streams its own contiguous hyperslabs
@@ -40,7 +41,7 @@ typedef struct sigma_input {
 /* Expand specs, open every shard's metadata and validate it. Each rank does the
  * same deterministic work, so every rank reaches the same verdict.
  * Errors: SIGMA_EIO (missing/unreadable/truncated file, no dataset, empty glob),
- * SIGMA_EFORMAT (rank != 2, non-float dtype, d mismatch, zero rows), SIGMA_ENOMEM. */
+ * SIGMA_EFORMAT (rank != 2, non-float dtype, d or dtype mismatch, zero rows), SIGMA_ENOMEM. */
 int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
 
 /* Read global rows [row0, row0 + n) as float64 into X (row-major n x d), across

@@ -14,6 +14,7 @@ def write(name, data, dset="embeddings"):
         f.create_dataset(dset, data=data)
 write("good", X)
 write("d6", X[:, :6])
+write("f64", X.astype("float64"))
 write("rank1", X[:, 0])
 write("rank3", X.reshape(3000, 4, 2))
 write("ints", (X * 10).astype("int32"))
@@ -51,6 +52,18 @@ expect() {
   echo "ok: $line"
 }
 ran=0
+if [[ $CASE == all || $CASE == dtype_mismatch ]]; then expect 2 1 "f64.h5" "dtype float64" "good.h5" "float32" -- "$G" "$WORK/f64.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == shard_deleted ]]; then
+  # Validated, then deleted before the pass reaches it (the audit pauses 1.5 s first).
+  cp "$G" "$WORK/late.h5"
+  SIGMA_DEBUG_DELAY_MS=1500 run 2 audit "$G" "$WORK/late.h5" --n1 100 --json "$WORK/out.json" --quiet > /dev/null 2> "$WORK/stderr" &
+  pid=$!
+  sleep 0.7; rm -f "$WORK/late.h5"
+  set +e; wait $pid; st=$?; set -e
+  line=$(grep -m1 '^sigma' "$WORK/stderr" || true)
+  [[ $st == 1 && $line == *"late.h5: no such file"* && ! -e $WORK/out.json ]] || fail "deleted shard: exit $st: $line"
+  echo "ok: $line"; ran=1
+fi
 if [[ $CASE == all || $CASE == missing_file ]]; then expect 2 1 "missing.h5" "no such file" "embeddings" -- "$WORK/missing.h5" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == missing_dataset ]]; then expect 2 1 "good.h5" "no dataset 'nope'" -- "$G:nope" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == rank1 ]]; then expect 1 1 "rank1.h5" "embeddings" "rank 1" -- "$WORK/rank1.h5" --n1 100; ran=1; fi
