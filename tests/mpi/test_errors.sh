@@ -52,6 +52,10 @@ expect() {
   echo "ok: $line"
 }
 ran=0
+if [[ $CASE == all || $CASE == missing_shard ]]; then
+  printf '%s\n' "$G" "$WORK/gone.h5" "$G" > "$WORK/shards.txt"
+  expect 2 1 "gone.h5" "no such file" "embeddings" -- "@$WORK/shards.txt" --n1 100; ran=1
+fi
 if [[ $CASE == all || $CASE == dtype_mismatch ]]; then expect 2 1 "f64.h5" "dtype float64" "good.h5" "float32" -- "$G" "$WORK/f64.h5" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == shard_deleted ]]; then
   # Validated, then deleted before the pass reaches it (the audit pauses 1.5 s first).
