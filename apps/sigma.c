@@ -71,6 +71,28 @@ static long long parse_int(struct argp_state *st, const char *opt, const char *s
   return (long long)v;
 }
 
+/* --level L: a probability strictly between 0 and 1. */
+static double parse_level(struct argp_state *st, const char *s) {
+  double v = parse_double(st, "--level", s);
+  if (!(v > 0 && v < 1)) argp_error(st, "--level must be in (0, 1)");
+  return v;
+}
+
+/* Input specs FILE[:DATASET] shared by the commands that read a matrix. */
+typedef struct {
+  char *v[4096];
+  int n;
+} spec_list;
+
+static void spec_add(struct argp_state *st, spec_list *l, char *arg) {
+  if (l->n == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
+  l->v[l->n++] = arg;
+}
+
+static void spec_require(struct argp_state *st, const spec_list *l) {
+  if (l->n == 0) argp_error(st, "no input: give FILE[:DATASET]");
+}
+
 /* ---- audit ---- */
 
 enum {
@@ -82,8 +104,7 @@ enum {
 typedef struct {
   sigma_audit_opts o;
   const char *json;
-  char *specs[4096];
-  int nspecs;
+  spec_list specs;
 } audit_args;
 
 static struct argp_option audit_options[] = {
@@ -135,8 +156,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   case O_NORM: o->normalize = 1; break;
   case O_CENTER: o->center = 1; break;
   case O_LEVEL:
-    o->level = parse_double(st, "--level", arg);
-    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    o->level = parse_level(st, arg);
     break;
   case O_DELTA:
     o->delta = parse_double(st, "--delta", arg);
@@ -153,11 +173,10 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   case O_JSON: a->json = arg; break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
-    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
-    a->specs[a->nspecs++] = arg;
+    spec_add(st, &a->specs, arg);
     break;
   case ARGP_KEY_END:
-    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    spec_require(st, &a->specs);
     if (o->observed != SIGMA_OBS_INDICES && o->n1 == 0 && isnan(o->epsilon))
       argp_error(st, "give --n1, --epsilon or --observed-indices");
     break;
@@ -180,8 +199,8 @@ static int run_audit(int argc, char **argv) {
   sigma_audit_opts_default(&a.o);
   argp_parse(&audit_argp, argc, argv, 0, NULL, &a);
   quiet_end();
-  a.o.inputs = a.specs;
-  a.o.ninputs = a.nspecs;
+  a.o.inputs = a.specs.v;
+  a.o.ninputs = a.specs.n;
   sigma_audit_result r;
   int rc = sigma_audit_run(&a.o, MPI_COMM_WORLD, &r);
   if (rc == SIGMA_OK && g_rank == 0) {
@@ -280,8 +299,7 @@ typedef struct {
   int64_t n1s[64];
   double eps[64];
   int have_range;
-  char *specs[4096];
-  int nspecs;
+  spec_list specs;
 } study_args;
 
 static struct argp_option study_options[] = {
@@ -358,19 +376,17 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   case O_NOPLOTS: o->no_plots = 1; break;
   case O_MEMLIM: o->memory_limit = parse_double(st, "--memory-limit", arg) * 1048576.0; break;
   case O_LEVEL:
-    o->level = parse_double(st, "--level", arg);
-    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    o->level = parse_level(st, arg);
     break;
   case O_NORM: o->normalize = 1; break;
   case O_CENTER: o->center = 1; break;
   case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
-    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
-    a->specs[a->nspecs++] = arg;
+    spec_add(st, &a->specs, arg);
     break;
   case ARGP_KEY_END:
-    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    spec_require(st, &a->specs);
     if (o->K == 0) argp_error(st, "give the sweep: --n1 A,B,... or --epsilon E1,E2,...");
     if (!o->out_dir) argp_error(st, "give --out DIR");
     if (!a->have_range) o->rep_hi = o->replicates;
@@ -401,8 +417,8 @@ static int run_study(int argc, char **argv) {
     if (g_rank == 0) fprintf(stderr, "sigma study: give --replicates R\n");
     exit(2);
   }
-  a.o.inputs = a.specs;
-  a.o.ninputs = a.nspecs;
+  a.o.inputs = a.specs.v;
+  a.o.ninputs = a.specs.n;
   a.o.n1s = a.n1s;
   a.o.eps = a.eps;
   return sigma_study_run(&a.o, argc, argv, MPI_COMM_WORLD);
@@ -454,8 +470,7 @@ static int run_merge(int argc, char **argv) {
 
 typedef struct {
   sigma_plan_opts o;
-  char *specs[4096];
-  int nspecs;
+  spec_list specs;
 } plan_args;
 
 static struct argp_option plan_options[] = {
@@ -479,8 +494,7 @@ static error_t plan_parse(int key, char *arg, struct argp_state *st) {
       if (!(o->eps[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", o->eps[k]);
     break;
   case O_LEVEL:
-    o->level = parse_double(st, "--level", arg);
-    if (!(o->level > 0 && o->level < 1)) argp_error(st, "--level must be in (0, 1)");
+    o->level = parse_level(st, arg);
     break;
   case O_PILOT: o->pilot = parse_int(st, "--pilot", arg, 1); break;
   case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
@@ -489,11 +503,10 @@ static error_t plan_parse(int key, char *arg, struct argp_state *st) {
   case O_CENTER: o->center = 1; break;
   case O_JSON: o->json = arg; break;
   case ARGP_KEY_ARG:
-    if (a->nspecs == 4096) argp_error(st, "too many inputs (use a glob or @LIST)");
-    a->specs[a->nspecs++] = arg;
+    spec_add(st, &a->specs, arg);
     break;
   case ARGP_KEY_END:
-    if (a->nspecs == 0) argp_error(st, "no input: give FILE[:DATASET]");
+    spec_require(st, &a->specs);
     if (o->K == 0) argp_error(st, "give --epsilon E1,E2,...");
     break;
   default: return ARGP_ERR_UNKNOWN;
@@ -515,8 +528,8 @@ static int run_plan(int argc, char **argv) {
   a.o.rule_constant = 4.0;
   argp_parse(&plan_argp, argc, argv, 0, NULL, &a);
   quiet_end();
-  a.o.inputs = a.specs;
-  a.o.ninputs = a.nspecs;
+  a.o.inputs = a.specs.v;
+  a.o.ninputs = a.specs.n;
   return sigma_plan_run(&a.o, MPI_COMM_WORLD);
 }
 
