@@ -16,6 +16,7 @@ for p in errors coverage qq hist; do
   [[ $(head -c 4 "$WORK/a/plots/$p.png" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "plots/$p.png is not a PNG"
 done
 grep -q "The paper's CI" "$WORK/a/report.md" || fail "report.md has no verdict"
+$PY "$TESTS_DIR/check_study.py" "$WORK/a" || fail "summary against numpy"
 # Rank invariance (the same bytes), on fewer replicates.
 for np in 1 2 3; do
   run $np study "$WORK/g.h5" --replicates 24 $S --out "$WORK/r$np" --normalize --center > /dev/null
@@ -63,6 +64,7 @@ done
 run 1 merge "$WORK/h1" "$WORK/h2" --out "$WORK/m" > /dev/null
 cmp -s "$WORK/m/summary.csv" "$WORK/r1/summary.csv" || fail "merged summary differs"
 cmp -s "$WORK/m/replicates.csv" "$WORK/r1/replicates.csv" || fail "merged replicates differ"
+$PY "$TESTS_DIR/check_study.py" "$WORK/m" || fail "merged summary against numpy"
 set +e
 run 1 merge "$WORK/h1" --out "$WORK/m1" 2> "$WORK/err" > /dev/null
 grep -q "replicate 10 of 24 is in none" "$WORK/err" || fail "merge with a missing range: $(cat "$WORK/err")"

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Independent check of a `sigma study` summary: recompute every column of summary.csv
+from replicates.csv and study.json with numpy and Python's statistics module (not
+GSL, not sigma's code). usage: check_study.py DIR"""
+import csv
+import json
+import math
+import statistics
+import sys
+
+import numpy as np
+
+d_ = sys.argv[1]
+S = json.load(open(f"{d_}/study.json"))["study"]
+N, d, level = S["N"], S["d"], S["level"]
+eps_of = dict(zip(S["n1"], S["epsilon"]))
+reps = list(csv.DictReader(open(f"{d_}/replicates.csv")))
+summ = list(csv.DictReader(open(f"{d_}/summary.csv")))
+Phi = statistics.NormalDist().cdf
+bad = count = 0
+
+
+def close(name, got, want, rtol=1e-9, atol=1e-12):
+    global bad, count
+    count += 1
+    g = float(got)
+    if (math.isnan(want) and math.isnan(g)) or abs(g - want) <= atol + rtol * abs(want):
+        return
+    bad += 1
+    print(f"MISMATCH {name}: sigma {g!r} numpy {want!r}")
+
+
+q_by = {}
+for row in summ:
+    n1, e = int(row["n1"]), row["estimator"]
+    sel = [r for r in reps if int(r["n1"]) == n1 and r[f"{e}_est"] != "nan"]
+    err = np.array([float(r[f"{e}_err"]) for r in sel])
+    so = np.array([float(r[f"{e}_s_oracle"]) for r in sel])
+    sb = np.array([float(r[f"{e}_s_observed"]) for r in sel])
+    co = np.array([int(r[f"{e}_covers_oracle"]) for r in sel])
+    cb = np.array([int(r[f"{e}_covers_observed"]) for r in sel])
+    n, eps = len(err), eps_of[n1]
+    tag = f"n1={n1} {e}"
+    close(tag + " replicates", row["replicates"], n)
+    close(tag + " bias", row["bias"], err.mean(), atol=1e-12)
+    close(tag + " sd", row["sd"], err.std(ddof=1))
+    close(tag + " rmse", row["rmse"], math.sqrt((err ** 2).mean()))
+    close(tag + " s_oracle", row["s_oracle"], so[0])
+    close(tag + " s_observed_mean", row["s_observed_mean"], sb.mean())
+    close(tag + " bias_formula", row["bias_formula"], d * (d + 1) / 2 * (1 / n1 - 1 / N))
+    for k, c in (("oracle", co), ("observed", cb)):
+        p = c.mean()
+        close(f"{tag} coverage_{k}", row[f"coverage_{k}"], p)
+        close(f"{tag} coverage_{k}_se", row[f"coverage_{k}_se"], math.sqrt(p * (1 - p) / n))
+    z = np.sort(err / so)
+    F = np.array([Phi(x) for x in z])
+    D = max(np.max(F - np.arange(n) / n), np.max(np.arange(1, n + 1) / n - F))
+    close(tag + " ks_D", row["ks_D"], D)
+    close(tag + " p_within", row["p_abs_err_within_eps"], float(np.mean(np.abs(err) <= eps)))
+    q = float(np.quantile(np.abs(err), level))  # linear interpolation, as GSL's
+    close(tag + " quantile", row["abs_err_quantile_level"], q)
+    q_by.setdefault(e, []).append((n1, q))
+# n1 needed for each eps: log-log interpolation of the quantile curve over the sweep.
+for row in summ:
+    n1, e = int(row["n1"]), row["estimator"]
+    eps, pts, want = eps_of[n1], sorted(q_by[e]), float("nan")
+    if pts[0][1] <= eps:
+        want = pts[0][0]
+    else:
+        for (a, qa), (b, qb) in zip(pts, pts[1:]):
+            if qb <= eps:
+                t = (math.log(eps) - math.log(qa)) / (math.log(qb) - math.log(qa))
+                want = math.ceil(math.exp(math.log(a) + t * (math.log(b) - math.log(a))))
+                break
+    close(f"n1={n1} {e} n1_needed", row["n1_needed_for_eps"], want)
+print(f"{d_}: {count - bad} of {count} summary numbers agree with numpy")
+sys.exit(1 if bad else 0)
