@@ -159,11 +159,30 @@ def check(report_path, idx_path, rtol):
     c.equal("numerical_rank", H["numerical_rank"], int(np.linalg.matrix_rank(G)))
     slope = np.polyfit(np.log(np.arange(1, d + 1)), np.log(wG), 1)[0]
     c.close("powerlaw_alpha", H["powerlaw_alpha"], float(-slope), rtol=1e-8)
+    for i in range(d):
+        c.close(f"eig G2[{i}]", E["G2"][i], w2[i], rtol=0, atol=1e-9 * wG[0])
+    c.close("size_invariant_G1", th["size_invariant_G1"], l1 - d * math.log(n1))
+    c.close("size_invariant_G", th["size_invariant_G"], L - d * math.log(N))
+    c.close("track2_U_full", S["track2_U_full"], logdet(G + delta * np.eye(d)) - d * math.log(N))
+    c.close("B", S["B"], B)
+    H1 = R["health"]["G1"]
+    p1 = np.sqrt(w1) / np.sum(np.sqrt(w1))
+    c.close("G1 effective_rank", H1["effective_rank"], float(np.exp(-np.sum(p1 * np.log(p1)))), rtol=1e-9)
+    c.close("G1 participation", H1["participation_ratio"], float(w1.sum() ** 2 / np.sum(w1 ** 2)), rtol=1e-9)
+    c.close("G1 condition", H1["condition"], float(w1[0] / w1[-1]), rtol=1e-8)
+    c.close("G trace", H["trace"], float(np.trace(G)), rtol=1e-12)
+    c.close("G lambda_min", H["lambda_min"], float(wG[-1]), rtol=1e-9)
     # Rule.
     Ru = R["rule"]
     eps = P["epsilon"] if P["epsilon"] is not None else math.sqrt(P["rule_constant"] * d / n1)
     c.close("epsilon", Ru["epsilon"], eps)
-    c.equal("n1_rule", Ru["n1_rule"], math.ceil(P["rule_constant"] * d / eps ** 2))
+    n1r = math.ceil(P["rule_constant"] * d / eps ** 2 * (1 - 8 * 2.220446049250313e-16))
+    c.equal("n1_rule", Ru["n1_rule"], n1r)
+    c.close("bias_at_n1_rule", Ru["bias_at_n1_rule"], d * (d + 1) / 2 * (1 / n1r - 1 / N))
+    c.close("halfwidth_at_n1", Ru["halfwidth_at_n1"], z * math.sqrt(tau2[0] * (1 / n1 - 1 / N)), rtol=1e-8)
+    if n1r <= N:
+        c.close("halfwidth_at_n1_rule", Ru["halfwidth_at_n1_rule"],
+                z * math.sqrt(tau2[0] * (1 / n1r - 1 / N)), rtol=1e-8)
     print(f"{report_path}: {c.count - c.fail} of {c.count} numbers agree with numpy")
     return c.fail == 0
 
