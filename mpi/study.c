@@ -246,6 +246,10 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
       sigma_progress_update(&pg, ++done);
       continue;
     }
+    /* SIGMA_DEBUG_REPLICATE_DELAY_MS (tests only) slows each replicate so a test can
+     * kill the job mid-study deterministically. */
+    const char *delay = getenv("SIGMA_DEBUG_REPLICATE_DELAY_MS");
+    if (delay) usleep(1000 * (useconds_t)atoi(delay));
     rc = replicate_rows(o, a, i, &b);
     if (rc == SIGMA_OK) rc = sigma_replicate_run(&t, b.X, o->n1s, o->K, pts);
     if (rc == SIGMA_OK) {

@@ -7,7 +7,9 @@ run 2 generate "$WORK/g.h5" --rows 40000 --dim 48 --seed 5 --quiet
 A=(--replicates 120 --n1 96,384,1536,6144 --seed 9 --no-plots --quiet)
 run 2 study "$WORK/g.h5" "${A[@]}" --out "$WORK/full" > /dev/null
 # Start, wait for some replicate files, kill -9 the whole job.
-setsid "$MPIEXEC" --oversubscribe -n 2 "$SIGMA" study "$WORK/g.h5" "${A[@]}" --out "$WORK/k" \
+# Each replicate waits 40 ms (a debug aid), so 120 replicates take >= 2.4 s: the kill
+# lands mid-run whatever the machine's load.
+SIGMA_DEBUG_REPLICATE_DELAY_MS=40 setsid "$MPIEXEC" --oversubscribe -x SIGMA_DEBUG_REPLICATE_DELAY_MS -n 2 "$SIGMA" study "$WORK/g.h5" "${A[@]}" --out "$WORK/k" \
   > /dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
