@@ -101,10 +101,51 @@ enum {
   O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK
 };
 
+/* ---- options shared by audit, study and plan: one argp child parser ---- */
+
+typedef struct {
+  uint64_t seed;
+  double level, rule_constant;
+  int normalize, center;
+} common_opts;
+
+static const common_opts kCommonDefaults = {1, 0.95, 4.0, 0, 0};
+
+static struct argp_option common_options[] = {
+    {"seed", O_SEED, "S", 0, "seed of the Philox draws: the observed block, replicate i of a "
+                             "study (key (seed, i)), the pilot of a plan (default 1)", 0},
+    {"level", O_LEVEL, "L", 0, "confidence level of the CIs and precision targets (default 0.95)",
+     0},
+    {"rule-constant", O_RULEC, "C", 0, "c of the paper's rule n1 = ceil(c d / eps^2) [3.14] "
+                                       "(default 4)", 0},
+    {"normalize", O_NORM, 0, 0, "scale every row to unit norm (needed for Track I)", 0},
+    {"center", O_CENTER, 0, 0, "subtract the global mean (SPEC section 1; plan: the pilot's "
+                               "mean, no full pass is made)", 0},
+    {0}};
+
+static error_t common_parse(int key, char *arg, struct argp_state *st) {
+  common_opts *c = st->input;
+  switch (key) {
+  case O_SEED: c->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_LEVEL: c->level = parse_level(st, arg); break;
+  case O_RULEC: c->rule_constant = parse_double(st, "--rule-constant", arg); break;
+  case O_NORM: c->normalize = 1; break;
+  case O_CENTER: c->center = 1; break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
+static struct argp common_argp = {common_options, common_parse, NULL, NULL, NULL, NULL, NULL};
+static struct argp_child common_child[] = {
+    {&common_argp, 0, "Shared by audit, study and plan:", 5}, {0}};
+
+
 typedef struct {
   sigma_audit_opts o;
   const char *json;
   spec_list specs;
+  common_opts common;
 } audit_args;
 
 static struct argp_option audit_options[] = {
@@ -112,17 +153,12 @@ static struct argp_option audit_options[] = {
     {"n1", O_N1, "K", 0, "observed rows n1 (default: from --epsilon by the rule)", 1},
     {"epsilon", O_EPS, "E", 0, "target precision eps (nats): n1 = ceil(c d / eps^2) if --n1 is "
                                "not given; also reported by the rule section", 1},
-    {"rule-constant", O_RULEC, "C", 0, "c of the rule n1 = ceil(c d / eps^2) [3.14] (default 4)", 1},
-    {"seed", O_SEED, "S", 0, "seed of the Philox sampler (default 1)", 1},
     {"observed", O_OBS, "MODE", 0, "random (default) or first (rows 0..n1-1)", 1},
     {"observed-indices", O_OBSIDX, "FILE", 0, "observed rows from FILE, one index per line", 1},
     {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed rows to FILE: Richardson half a, then half b, each sorted", 1},
     {0, 0, 0, 0, "Data:", 2},
     {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 0: 16 MiB of float64, e.g. 8192 rows at d = 256)", 2},
-    {"normalize", O_NORM, 0, 0, "scale every row to unit norm (needed for Track I)", 2},
-    {"center", O_CENTER, 0, 0, "subtract the global mean (SPEC section 1)", 2},
     {0, 0, 0, 0, "Statistics:", 3},
-    {"level", O_LEVEL, "L", 0, "confidence level of the CIs (default 0.95)", 3},
     {"delta", O_DELTA, "D", 0, "regulariser delta > 0 of Track II and the envelope (default 1e-3)", 3},
     {"energy-cap", O_ECAP, "C", 0, "c_E: B = c_E n2, requires ||x||^2 <= c_E (default 1)", 3},
     {"no-tau2", O_NOTAU, 0, 0, "skip pass 2 (tau2 oracle and leave-one-out): CIs become n/a", 3},
@@ -138,13 +174,12 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   audit_args *a = st->input;
   sigma_audit_opts *o = &a->o;
   switch (key) {
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
   case O_N1: o->n1 = parse_int(st, "--n1", arg, 1); break;
   case O_EPS:
     o->epsilon = parse_double(st, "--epsilon", arg);
     if (!(o->epsilon > 0)) argp_error(st, "--epsilon must be > 0");
     break;
-  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
-  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
   case O_OBS:
     if (!strcmp(arg, "random")) o->observed = SIGMA_OBS_RANDOM;
     else if (!strcmp(arg, "first")) o->observed = SIGMA_OBS_FIRST;
@@ -153,11 +188,6 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   case O_OBSIDX: o->observed = SIGMA_OBS_INDICES; o->indices_path = arg; break;
   case O_SAVEIDX: o->save_indices = arg; break;
   case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
-  case O_NORM: o->normalize = 1; break;
-  case O_CENTER: o->center = 1; break;
-  case O_LEVEL:
-    o->level = parse_level(st, arg);
-    break;
   case O_DELTA:
     o->delta = parse_double(st, "--delta", arg);
     if (!(o->delta > 0)) argp_error(st, "--delta must be > 0");
@@ -191,13 +221,19 @@ static struct argp audit_argp = {
     "Inputs are HDF5 datasets of shape (N, d), float16/32/64, concatenated by rows. FILE may "
     "be a glob (quote it) or @LIST, a file naming one FILE[:DATASET] per line; the dataset "
     "defaults to 'embeddings'. Run under mpirun for several ranks. Exit status: 0 on success, "
-    "1 on an error (one line on stderr), 2 on a usage error.", NULL, NULL, NULL};
+    "1 on an error (one line on stderr), 2 on a usage error.", common_child, NULL, NULL};
 
 static int run_audit(int argc, char **argv) {
   audit_args a;
   memset(&a, 0, sizeof a);
   sigma_audit_opts_default(&a.o);
+  a.common = kCommonDefaults;
   argp_parse(&audit_argp, argc, argv, 0, NULL, &a);
+  a.o.seed = a.common.seed;
+  a.o.level = a.common.level;
+  a.o.rule_constant = a.common.rule_constant;
+  a.o.normalize = a.common.normalize;
+  a.o.center = a.common.center;
   quiet_end();
   a.o.inputs = a.specs.v;
   a.o.ninputs = a.specs.n;
@@ -300,21 +336,17 @@ typedef struct {
   double eps[64];
   int have_range;
   spec_list specs;
+  common_opts common;
 } study_args;
 
 static struct argp_option study_options[] = {
     {"replicates", O_REPS, "R", 0, "replicates (observed blocks) per n1 (required)", 1},
     {"n1", O_N1, "A,B,...", 0, "the n1 sweep (nested blocks)", 1},
     {"epsilon", O_EPS, "E1,E2,...", 0, "the sweep from precisions: n1 = ceil(c d / eps^2)", 1},
-    {"rule-constant", O_RULEC, "C", 0, "c of the rule (default 4)", 1},
-    {"seed", O_SEED, "S", 0, "seed; replicate i uses Philox key (seed, i) (default 1)", 1},
     {"out", O_OUT, "DIR", 0, "output directory (required; created)", 2},
     {"resume", O_RESUME, 0, 0, "continue the study in DIR, keeping finished replicates", 2},
     {"replicate-range", O_RANGE, "A:B", 0, "run replicates A..B-1 only (default 0:R)", 2},
     {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for a replicate (default 4096)", 2},
-    {"level", O_LEVEL, "L", 0, "confidence level of the CIs (default 0.95)", 3},
-    {"normalize", O_NORM, 0, 0, "scale every row to unit norm", 3},
-    {"center", O_CENTER, 0, 0, "subtract the global mean", 3},
     {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read in the truth pass (default 0: 16 MiB)", 3},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 3},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},
@@ -342,6 +374,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   sigma_study_opts *o = &a->o;
   double v[64];
   switch (key) {
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
   case O_REPS: o->replicates = parse_int(st, "--replicates", arg, 0); break;
   case O_N1:
     o->K = parse_list(st, "--n1", arg, v);
@@ -359,8 +392,6 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
     }
     o->from_epsilon = 1;
     break;
-  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
-  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
   case O_OUT: o->out_dir = arg; break;
   case O_RESUME: o->resume = 1; break;
   case O_RANGE: {
@@ -375,11 +406,6 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   }
   case O_NOPLOTS: o->no_plots = 1; break;
   case O_MEMLIM: o->memory_limit = parse_double(st, "--memory-limit", arg) * 1048576.0; break;
-  case O_LEVEL:
-    o->level = parse_level(st, arg);
-    break;
-  case O_NORM: o->normalize = 1; break;
-  case O_CENTER: o->center = 1; break;
   case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
@@ -401,17 +427,20 @@ static struct argp study_argp = {
     "Confidence-interval study: R replicates of the sub-sampled estimators over an n1 sweep "
     "against the full-Gram truth. Writes DIR/study.json, DIR/replicates/ (one file per "
     "replicate), DIR/replicates.csv, DIR/summary.csv and DIR/summary.json.",
-    NULL, NULL, NULL};
+    common_child, NULL, NULL};
 
 static int run_study(int argc, char **argv) {
   static study_args a;
   memset(&a, 0, sizeof a);
-  a.o.rule_constant = 4.0;
-  a.o.seed = 1;
-  a.o.level = 0.95;
   a.o.memory_limit = 4096.0 * 1048576.0;
   a.o.replicates = -1;
+  a.common = kCommonDefaults;
   argp_parse(&study_argp, argc, argv, 0, NULL, &a);
+  a.o.seed = a.common.seed;
+  a.o.level = a.common.level;
+  a.o.rule_constant = a.common.rule_constant;
+  a.o.normalize = a.common.normalize;
+  a.o.center = a.common.center;
   quiet_end();
   if (a.o.replicates < 0) {
     if (g_rank == 0) fprintf(stderr, "sigma study: give --replicates R\n");
@@ -471,16 +500,12 @@ static int run_merge(int argc, char **argv) {
 typedef struct {
   sigma_plan_opts o;
   spec_list specs;
+  common_opts common;
 } plan_args;
 
 static struct argp_option plan_options[] = {
     {"epsilon", O_EPS, "E1,E2,...", 0, "target precisions eps in nats (required)", 0},
-    {"level", O_LEVEL, "L", 0, "level at which |error| <= eps should hold (default 0.95)", 0},
     {"pilot", O_PILOT, "K", 0, "pilot rows (default max(16 d, 4096), at most N)", 0},
-    {"seed", O_SEED, "S", 0, "seed of the pilot's Philox draw (default 1)", 0},
-    {"rule-constant", O_RULEC, "C", 0, "c of the paper's rule n1 = c d / eps^2 (default 4)", 0},
-    {"normalize", O_NORM, 0, 0, "scale every row to unit norm", 0},
-    {"center", O_CENTER, 0, 0, "subtract the pilot's mean (no full pass is made)", 0},
     {"json", O_JSON, "FILE", 0, "write the plan and its inputs as JSON", 0},
     {0}};
 
@@ -488,19 +513,13 @@ static error_t plan_parse(int key, char *arg, struct argp_state *st) {
   plan_args *a = st->input;
   sigma_plan_opts *o = &a->o;
   switch (key) {
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
   case O_EPS:
     o->K = parse_list(st, "--epsilon", arg, o->eps);
     for (int k = 0; k < o->K; k++)
       if (!(o->eps[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", o->eps[k]);
     break;
-  case O_LEVEL:
-    o->level = parse_level(st, arg);
-    break;
   case O_PILOT: o->pilot = parse_int(st, "--pilot", arg, 1); break;
-  case O_SEED: o->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
-  case O_RULEC: o->rule_constant = parse_double(st, "--rule-constant", arg); break;
-  case O_NORM: o->normalize = 1; break;
-  case O_CENTER: o->center = 1; break;
   case O_JSON: o->json = arg; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
@@ -518,15 +537,18 @@ static struct argp plan_argp = {
     plan_options, plan_parse, "FILE[:DATASET]...",
     "Plan n1 without the truth: from a pilot block only, estimate tau2 and the plug-in bias and "
     "recommend the n1 each estimator needs for precision eps, next to the paper's rule.",
-    NULL, NULL, NULL};
+    common_child, NULL, NULL};
 
 static int run_plan(int argc, char **argv) {
   static plan_args a;
   memset(&a, 0, sizeof a);
-  a.o.level = 0.95;
-  a.o.seed = 1;
-  a.o.rule_constant = 4.0;
+  a.common = kCommonDefaults;
   argp_parse(&plan_argp, argc, argv, 0, NULL, &a);
+  a.o.seed = a.common.seed;
+  a.o.level = a.common.level;
+  a.o.rule_constant = a.common.rule_constant;
+  a.o.normalize = a.common.normalize;
+  a.o.center = a.common.center;
   quiet_end();
   a.o.inputs = a.specs.v;
   a.o.ninputs = a.specs.n;
