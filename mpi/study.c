@@ -30,8 +30,11 @@ enum { NCOL = 6 + 6 * SIGMA_NEST }; /* columns of a replicate row */
 /* ---- files ---- */
 
 static int write_atomic(const char *path, const char *text) {
+  /* The temporary is unique per process: two jobs that write the same replicate
+     (overlapping --replicate-range slices) write the same bytes and must not
+     rename each other's half-written file. */
   char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
   FILE *f = fopen(tmp, "w");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write (%s)", path, strerror(errno));
   int ok = fputs(text, f) >= 0;

@@ -17,7 +17,16 @@ for _ in $(seq 1 600); do
   [[ $n -ge 10 ]] && break
   sleep 0.05
 done
-kill -9 -- -"$pid" 2>/dev/null || kill -9 "$pid"
+# Open MPI puts each rank in its own process group, so killing mpirun's group would
+# leave the ranks running (and writing). Kill the whole session, as a node failure or
+# scancel would, and wait until none of it is left.
+sid=$(ps -o sid= -p "$pid" | tr -d ' ')
+[[ $sid == "$pid" ]] || fail "mpirun is not the leader of its own session (sid=$sid)"
+for _ in $(seq 1 100); do
+  pkill -9 -s "$sid" 2>/dev/null || break
+  sleep 0.05
+done
+pgrep -s "$sid" > /dev/null && fail "processes of the killed study survive"
 wait "$pid" 2>/dev/null || true
 left=$(ls "$WORK/k/replicates" | grep -c '\.csv$' || true)
 echo "killed with $left of 120 replicate files written"
