@@ -508,9 +508,13 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   SIGMA_TRY(sigma_sync_error(rc, comm));
 
   /* Pass 1: G, Ga, Gb. SIGMA_DEBUG_DELAY_MS (tests only) pauses here, after validation,
-   * so a test can delete or damage a shard before the pass reaches it. */
+   * so a test can delete or damage a shard before the pass reaches it. Rank 0 says
+   * when the pause starts, so the test does not have to guess how long start-up took. */
   const char *delay = getenv("SIGMA_DEBUG_DELAY_MS");
-  if (delay) usleep(1000 * (useconds_t)atoi(delay));
+  if (delay) {
+    if (rank == 0) fprintf(stderr, "sigma: debug: paused before pass 1\n");
+    usleep(1000 * (useconds_t)atoi(delay));
+  }
   t = MPI_Wtime();
   reader_rewind(&s.rd, o->center ? s.pilot : NULL, 1);
   rc = stream_pass(&s, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",

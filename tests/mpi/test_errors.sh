@@ -58,13 +58,19 @@ if [[ $CASE == all || $CASE == missing_shard ]]; then
 fi
 if [[ $CASE == all || $CASE == dtype_mismatch ]]; then expect 2 1 "f64.h5" "dtype float64" "good.h5" "float32" -- "$G" "$WORK/f64.h5" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == shard_deleted ]]; then
-  # Validated, then deleted before the pass reaches it (the audit pauses 1.5 s first).
+  # Validated, then deleted before the pass reaches it: the audit announces a 3 s
+  # pause after validation, and the shard goes as soon as that line appears.
   cp "$G" "$WORK/late.h5"
-  SIGMA_DEBUG_DELAY_MS=1500 run 2 audit "$G" "$WORK/late.h5" --n1 100 --json "$WORK/out.json" --quiet > /dev/null 2> "$WORK/stderr" &
+  SIGMA_DEBUG_DELAY_MS=3000 run 2 audit "$G" "$WORK/late.h5" --n1 100 --json "$WORK/out.json" --quiet > /dev/null 2> "$WORK/stderr" &
   pid=$!
-  sleep 0.7; rm -f "$WORK/late.h5"
+  for _ in $(seq 1 600); do
+    grep -q 'debug: paused' "$WORK/stderr" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep -q 'debug: paused' "$WORK/stderr" || fail "deleted shard: the audit never paused"
+  rm -f "$WORK/late.h5"
   set +e; wait $pid; st=$?; set -e
-  line=$(grep -m1 '^sigma' "$WORK/stderr" || true)
+  line=$(grep -v 'debug:' "$WORK/stderr" | grep -m1 '^sigma' || true)
   [[ $st == 1 && $line == *"late.h5: no such file"* && ! -e $WORK/out.json ]] || fail "deleted shard: exit $st: $line"
   echo "ok: $line"; ran=1
 fi
