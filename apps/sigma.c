@@ -346,7 +346,7 @@ static struct argp_option study_options[] = {
     {"out", O_OUT, "DIR", 0, "output directory (required; created)", 2},
     {"resume", O_RESUME, 0, 0, "continue the study in DIR, keeping finished replicates", 2},
     {"replicate-range", O_RANGE, "A:B", 0, "run replicates A..B-1 only (default 0:R)", 2},
-    {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for a replicate (default 4096)", 2},
+    {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for one replicate; a larger block is read in chunks (default 4096)", 2},
     {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read in the truth pass (default 0: 16 MiB)", 3},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 3},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},

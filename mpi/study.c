@@ -20,6 +20,7 @@
 #include "reduce.h"
 #include "sigma/error.h"
 #include "sigma/estimators.h"
+#include "sigma/gram.h"
 #include "sigma/replicate.h"
 #include "sigma/sample.h"
 #include "sigma/stats.h"
@@ -179,33 +180,67 @@ static int cmp_row_pos(const void *a, const void *b) {
 }
 
 typedef struct {
-  double *X, *Xs, *scratch;
-  uint64_t *perm, *rows;
-  row_pos *rp;
+  double *X, *Xs, *scratch; /* chunk x d rows (draw order, file order), span staging */
+  uint64_t *perm, *rows;    /* n1_max draw order; chunk sorted row indices */
+  row_pos *rp;              /* chunk */
+  int64_t chunk;            /* rows fetched at a time (n1_max when the block fits) */
 } rep_buf;
 
 static void rep_buf_free(rep_buf *b) {
   free(b->X); free(b->Xs); free(b->scratch); free(b->perm); free(b->rows); free(b->rp);
 }
 
-static int rep_buf_init(rep_buf *b, int64_t n, int d) {
+static int rep_buf_init(rep_buf *b, int64_t n, int64_t chunk, int d) {
   memset(b, 0, sizeof *b);
-  SIGMA_CHECK(sigma_calloc(&b->X, (size_t)n * d, sizeof(double)));
-  SIGMA_CHECK(sigma_calloc(&b->Xs, (size_t)n * d, sizeof(double)));
+  b->chunk = chunk < n ? chunk : n;
+  SIGMA_CHECK(sigma_calloc(&b->X, (size_t)b->chunk * d, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&b->Xs, (size_t)b->chunk * d, sizeof(double)));
   SIGMA_CHECK(sigma_calloc(&b->scratch, (size_t)SIGMA_SPAN_ROWS * d, sizeof(double)));
   SIGMA_CHECK(sigma_calloc(&b->perm, (size_t)n, sizeof(uint64_t)));
-  SIGMA_CHECK(sigma_calloc(&b->rows, (size_t)n, sizeof(uint64_t)));
-  return sigma_calloc(&b->rp, (size_t)n, sizeof(row_pos));
+  SIGMA_CHECK(sigma_calloc(&b->rows, (size_t)b->chunk, sizeof(uint64_t)));
+  return sigma_calloc(&b->rp, (size_t)b->chunk, sizeof(row_pos));
 }
 
-/* The rows of replicate i in draw order, prepared as the audit prepares them
- * (unit norm with --normalize, minus the global mean with --center). */
-static int replicate_rows(const sigma_study_opts *o, const sigma_audit_result *a, int64_t i,
-                          rep_buf *b) {
-  const int d = a->d;
+/* Rows fetched at a time for a replicate within --memory-limit: the whole block when it
+ * fits, else a multiple of SIGMA_BLAS_ROWS (sigma_replicate_stream). Known before the
+ * full pass, so an impossible limit fails before any work. */
+static int replicate_chunk(const sigma_study_opts *o, int d, int64_t *chunk) {
   const int64_t n = o->n1s[o->K - 1];
-  SIGMA_CHECK(sigma_sample_prefix((uint64_t)a->N, (uint64_t)n, o->seed, (uint64_t)i, b->perm));
-  for (int64_t k = 0; k < n; k++) b->rp[k] = (row_pos){b->perm[k], k};
+  const double fixed = sigma_replicate_work_bytes(d, o->K) + (double)SIGMA_SPAN_ROWS * d * 8 +
+                       8.0 * (double)n;
+  const double per_row = 16.0 * d + 24.0; /* X, Xs, sorted index and position */
+  if (fixed + per_row * (double)n <= o->memory_limit) {
+    *chunk = n;
+    return SIGMA_OK;
+  }
+  double rows = (o->memory_limit - fixed) / per_row;
+  *chunk = rows > 0 ? (int64_t)(rows / SIGMA_BLAS_ROWS) * SIGMA_BLAS_ROWS : 0;
+  if (*chunk < SIGMA_BLAS_ROWS)
+    return sigma_set_error(SIGMA_ENOMEM,
+                           "a replicate at d = %d needs at least %.0f MiB per rank, over "
+                           "--memory-limit %g MiB", d,
+                           ceil((fixed + per_row * SIGMA_BLAS_ROWS) / 1048576),
+                           o->memory_limit / 1048576);
+  return SIGMA_OK;
+}
+
+/* Rows [p0, p1) of replicate i in draw order (b->perm holds its draw), prepared as the
+ * audit prepares them (unit norm with --normalize, minus the global mean with
+ * --center). Read in file order, placed back in draw order. */
+typedef struct {
+  const sigma_study_opts *o;
+  const sigma_audit_result *a;
+  rep_buf *b;
+} rep_src;
+
+static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
+  const rep_src *src = ctx;
+  const sigma_study_opts *o = src->o;
+  const sigma_audit_result *a = src->a;
+  rep_buf *b = src->b;
+  const int d = a->d;
+  const int64_t n = p1 - p0;
+  for (int64_t k = 0; k < n; k++) b->rp[k] = (row_pos){b->perm[p0 + k], k};
   qsort(b->rp, (size_t)n, sizeof *b->rp, cmp_row_pos);
   for (int64_t k = 0; k < n; k++) b->rows[k] = b->rp[k].row;
   SIGMA_CHECK(sigma_input_read_rows(a->input, b->rows, n, b->Xs, b->scratch));
@@ -226,14 +261,24 @@ static int replicate_rows(const sigma_study_opts *o, const sigma_audit_result *a
     if (o->center)
       for (int j = 0; j < d; j++) x[j] -= a->mean[j];
   }
+  *out = b->X;
   return SIGMA_OK;
 }
 
-static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a, int rank,
-                          int size, int64_t *computed) {
+/* One replicate: its draw, then the estimators over the sweep from its rows. */
+static int replicate_run(const sigma_study_opts *o, const sigma_audit_result *a, int64_t i,
+                         rep_buf *b, const sigma_rep_truth *t, sigma_rep_point *pts) {
+  const int64_t n = o->n1s[o->K - 1];
+  SIGMA_CHECK(sigma_sample_prefix((uint64_t)a->N, (uint64_t)n, o->seed, (uint64_t)i, b->perm));
+  rep_src src = {o, a, b};
+  return sigma_replicate_stream(t, rep_fetch, &src, b->chunk, o->n1s, o->K, pts);
+}
+
+static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a, int64_t chunk,
+                          int rank, int size, int64_t *computed) {
   rep_buf b;
   sigma_rep_point *pts = calloc((size_t)o->K, sizeof *pts);
-  int rc = pts ? rep_buf_init(&b, o->n1s[o->K - 1], a->d)
+  int rc = pts ? rep_buf_init(&b, o->n1s[o->K - 1], chunk, a->d)
                : sigma_set_error(SIGMA_ENOMEM, "out of memory");
   const sigma_rep_truth t = {a->d, (double)a->N, a->est.L, a->tau2_oracle, o->level};
   int64_t mine = 0, done = 0;
@@ -253,8 +298,7 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
      * kill the job mid-study deterministically. */
     const char *delay = getenv("SIGMA_DEBUG_REPLICATE_DELAY_MS");
     if (delay) usleep(1000 * (useconds_t)atoi(delay));
-    rc = replicate_rows(o, a, i, &b);
-    if (rc == SIGMA_OK) rc = sigma_replicate_run(&t, b.X, o->n1s, o->K, pts);
+    rc = replicate_run(o, a, i, &b, &t, pts);
     if (rc == SIGMA_OK) {
       char *text = rep_csv(i, pts, o->K);
       rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
@@ -760,7 +804,9 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   so.n1s = n1s;
   so.eps = eps;
   sigma_input *peek = NULL;
+  int peek_d = 0;
   rc = sigma_input_open(o->inputs, o->ninputs, &peek);
+  if (rc == SIGMA_OK) peek_d = peek->d;
   if (rc == SIGMA_OK) rc = make_sweep(o, peek->d);
   /* Validate the sweep before anything is written. */
   if (rc == SIGMA_OK && o->n1s[0] < peek->d)
@@ -775,6 +821,12 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   if (o->rep_lo < 0 || o->rep_hi > o->replicates || o->rep_lo >= o->rep_hi)
     return sigma_set_error(SIGMA_EINVAL, "--replicate-range %lld:%lld is not inside 0:%lld",
                            (long long)o->rep_lo, (long long)o->rep_hi, (long long)o->replicates);
+  int64_t chunk = 0;
+  SIGMA_CHECK(replicate_chunk(o, peek_d, &chunk));
+  if (chunk < o->n1s[o->K - 1] && rank == 0 && !o->quiet)
+    fprintf(stderr, "sigma: note: a replicate is read %lld rows at a time to stay within "
+                    "--memory-limit %g MiB (the first n1 rows are read again for each n1)\n",
+            (long long)chunk, o->memory_limit / 1048576);
   if (rank == 0) rc = make_dirs(o);
   SIGMA_CHECK(sigma_sync_error(rc, comm));
 
@@ -794,18 +846,13 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   ao.rule_constant = o->rule_constant;
   sigma_audit_result a;
   rc = sigma_audit_run(&ao, comm, &a);
-  double need = 2.0 * (double)o->n1s[o->K - 1] * a.d * 8 + 12.0 * a.d * a.d * 8 +
-                (double)SIGMA_SPAN_ROWS * a.d * 8;
-  if (rc == SIGMA_OK && need > o->memory_limit)
-    rc = sigma_set_error(SIGMA_ENOMEM, "a replicate needs %.0f MiB per rank, over --memory-limit "
-                         "%.0f MiB", need / 1048576, o->memory_limit / 1048576);
   if (rc == SIGMA_OK && rank == 0) rc = header_sync(o, &a);
   rc = sigma_sync_error(rc, comm);
   double t_truth = MPI_Wtime() - t0;
   int64_t computed = 0, all_computed = 0;
   if (rc == SIGMA_OK) {
     t0 = MPI_Wtime();
-    rc = sigma_sync_error(run_replicates(o, &a, rank, size, &computed), comm);
+    rc = sigma_sync_error(run_replicates(o, &a, chunk, rank, size, &computed), comm);
     MPI_Allreduce(&computed, &all_computed, 1, MPI_INT64_T, MPI_SUM, comm);
   }
   double t_reps = MPI_Wtime() - t0;
@@ -813,6 +860,8 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
     study_truth st = {a.N, a.d, a.est.L, a.tau2_oracle, a.est.logdet_G1, study_header(o, &a)};
     char *dirs[1] = {(char *)o->out_dir};
     json_t *prov = provenance(argc, argv, size);
+    json_object_set_new(prov, "memory_limit_mib", json_real(o->memory_limit / 1048576));
+    json_object_set_new(prov, "replicate_chunk_rows", json_integer((json_int_t)chunk));
     rc = summarize(o, &st, dirs, 1, all_computed, t_truth, t_reps, prov);
     json_decref(prov);
     json_decref(st.header);

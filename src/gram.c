@@ -48,21 +48,31 @@ void sigma_gram_reset(sigma_gram *g) {
   g->rows = 0;
 }
 
-void sigma_gram_add_rows(sigma_gram *g, const double *X, int64_t b) {
-  if (b <= 0) return;
+void sigma_gram_syrk(sigma_gram *g, const double *X, int64_t b, int accumulate) {
   const int d = g->d;
   /* Row-major b x d is column-major d x b with the rows as columns: G += X^T X.
    * Sub-blocks in a fixed order, so the rounding depends on b and the rows only. */
   for (int64_t i = 0; i < b; i += SIGMA_BLAS_ROWS) {
     int64_t k = b - i < SIGMA_BLAS_ROWS ? b - i : SIGMA_BLAS_ROWS;
     cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, d, (int)k, 1.0, X + (size_t)i * d, d,
-                i ? 1.0 : 0.0, g->tmp, d);
+                (i || accumulate) ? 1.0 : 0.0, g->tmp, d);
   }
+}
+
+void sigma_gram_flush(sigma_gram *g, int64_t rows) {
+  const int d = g->d;
   /* Pack the lower triangle column by column: contiguous runs of tmp. */
   for (int j = 0; j < d; j++)
     sigma_dd_add(g->acc + 2 * sigma_packed_index(d, j, j), g->tmp + (size_t)j * d + j,
                  (size_t)(d - j));
-  g->rows += b;
+  g->rows += rows;
+}
+
+void sigma_gram_add_rows(sigma_gram *g, const double *X, int64_t b) {
+  if (b <= 0) return;
+  const int d = g->d;
+  sigma_gram_syrk(g, X, b, 0);
+  sigma_gram_flush(g, b);
   if (!g->colsum) return;
   memset(g->csum, 0, (size_t)d * sizeof(double));
   for (int64_t i = 0; i < b; i++) cblas_daxpy(d, 1.0, X + (size_t)i * d, 1, g->csum, 1);

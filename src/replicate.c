@@ -35,15 +35,41 @@ static int find(const int64_t *b, int m, int64_t v) {
   return -1;
 }
 
-/* Sample variance of leave-one-out D^2 over the first n rows, given G1 = L L^T. */
-static int loo_tau2(const double *G1, const double *X, int64_t n, int d, double *Linv,
+/* Rows of the block on demand, at most `chunk` at a time: the last fetch is kept, and a
+ * range outside it starts a new fetch at its first row. */
+typedef struct {
+  sigma_rows_fn fetch;
+  void *ctx;
+  int d;
+  int64_t chunk, n;  /* fetch size, rows in the block */
+  int64_t f0, f1;    /* rows held: [f0, f1) */
+  const double *rows;
+} row_cache;
+
+static int rows_at(row_cache *c, int64_t p0, int64_t p1, const double **x) {
+  if (!c->rows || p0 < c->f0 || p1 > c->f1) {
+    int64_t e = c->n - p0 < c->chunk ? c->n : p0 + c->chunk;
+    c->rows = NULL;
+    SIGMA_CHECK(c->fetch(c->ctx, p0, e, &c->rows));
+    c->f0 = p0;
+    c->f1 = e;
+  }
+  *x = c->rows + (size_t)(p0 - c->f0) * c->d;
+  return SIGMA_OK;
+}
+
+/* Sample variance of leave-one-out D^2 over the first n rows, given G1 = L L^T.
+ * Blocks of SIGMA_BLAS_ROWS rows from row 0, whatever the fetch size. */
+static int loo_tau2(const double *G1, row_cache *c, int64_t n, int d, double *Linv,
                     double *work, double *q, double *tau2) {
   SIGMA_CHECK(sigma_cholesky(G1, d, Linv));
   SIGMA_CHECK(sigma_tri_inverse(Linv, d, Linv));
   double sum = 0, sum2 = 0;
   for (int64_t i = 0; i < n; i += SIGMA_BLAS_ROWS) {
     int64_t b = n - i < SIGMA_BLAS_ROWS ? n - i : SIGMA_BLAS_ROWS;
-    sigma_inv_quadform(Linv, d, X + (size_t)i * d, b, work, q);
+    const double *x;
+    SIGMA_CHECK(rows_at(c, i, i + b, &x));
+    sigma_inv_quadform(Linv, d, x, b, work, q);
     for (int64_t j = 0; j < b; j++) {
       double dev = sigma_loo_d2(q[j], (double)n) - d;
       sum += dev;
@@ -54,10 +80,58 @@ static int loo_tau2(const double *G1, const double *X, int64_t n, int d, double 
   return SIGMA_OK;
 }
 
+/* Prefix Grams at the boundaries b[0..m): segment i is rows [b[i-1], b[i]), built in
+ * dsyrk pieces of SIGMA_BLAS_ROWS from its first row and added to the dd sum once. */
+static int prefix_grams(sigma_gram *g, row_cache *c, const int64_t *b, int m, double *snap) {
+  int64_t done = 0;
+  for (int i = 0; i < m; i++) {
+    for (int64_t p = done; p < b[i]; p += SIGMA_BLAS_ROWS) {
+      int64_t e = b[i] - p < SIGMA_BLAS_ROWS ? b[i] : p + SIGMA_BLAS_ROWS;
+      const double *x;
+      SIGMA_CHECK(rows_at(c, p, e, &x));
+      sigma_gram_syrk(g, x, e - p, p > done);
+    }
+    if (b[i] > done) sigma_gram_flush(g, b[i] - done);
+    done = b[i];
+    memcpy(snap + (size_t)i * 2 * g->np, g->acc, 2 * g->np * sizeof(double));
+  }
+  return SIGMA_OK;
+}
+
+double sigma_replicate_work_bytes(int d, int K) {
+  double dd = (double)d * d, dv = d;
+  return 8.0 * ((2.0 * K + 1) * (dd + dv) + 5 * dd + 3 * dv + SIGMA_BLAS_ROWS * (dv + 1) + 2.0 * K);
+}
+
+typedef struct {
+  const double *X;
+  int d;
+} mem_rows;
+
+static int mem_fetch(void *ctx, int64_t p0, int64_t p1, const double **rows) {
+  (void)p1;
+  const mem_rows *m = ctx;
+  *rows = m->X + (size_t)p0 * m->d;
+  return SIGMA_OK;
+}
+
 int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t *n1s, int K,
                         sigma_rep_point *out) {
+  if (K < 1) return sigma_set_error(SIGMA_EINVAL, "empty n1 sweep");
+  mem_rows m = {X, t->d};
+  return sigma_replicate_stream(t, mem_fetch, &m, n1s[K - 1], n1s, K, out);
+}
+
+int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
+                           int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out) {
   const int d = t->d;
   const size_t dd = (size_t)d * d;
+  if (K < 1) return sigma_set_error(SIGMA_EINVAL, "empty n1 sweep");
+  if (chunk < n1s[K - 1] && (chunk < SIGMA_BLAS_ROWS || chunk % SIGMA_BLAS_ROWS != 0))
+    return sigma_set_error(SIGMA_EINVAL, "replicate chunk of %lld rows: below n1 = %lld, so it "
+                           "must be a multiple of %d", (long long)chunk, (long long)n1s[K - 1],
+                           SIGMA_BLAS_ROWS);
+  row_cache c = {fetch, ctx, d, chunk, n1s[K - 1], 0, 0, NULL};
   for (int k = 0; k < K; k++)
     if (n1s[k] < d || (k > 0 && n1s[k] <= n1s[k - 1]))
       return sigma_set_error(SIGMA_EINVAL, "n1 sweep must be ascending and >= d = %d (n1 = %lld)",
@@ -78,12 +152,7 @@ int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t
   SIGMA_TRY(sigma_calloc(&Lw, dd, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&work, (size_t)SIGMA_BLAS_ROWS * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&q, SIGMA_BLAS_ROWS, sizeof(double)));
-  int64_t done = 0;
-  for (int i = 0; i < m; i++) {
-    sigma_gram_add_rows(g, X + (size_t)done * d, b[i] - done);
-    done = b[i];
-    memcpy(snap + (size_t)i * 2 * g->np, g->acc, 2 * g->np * sizeof(double));
-  }
+  SIGMA_TRY(prefix_grams(g, &c, b, m, snap));
   const double z = sigma_z_for_level(t->level);
   for (int k = 0; k < K; k++) {
     sigma_rep_point *p = &out[k];
@@ -101,7 +170,7 @@ int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t
 
     p->n1 = n1;
     rc = sigma_logdet_chol(G1, d, &p->logdet_G1);
-    if (rc == SIGMA_OK) rc = loo_tau2(G1, X, n1, d, Lw, work, q, &p->tau2_observed);
+    if (rc == SIGMA_OK) rc = loo_tau2(G1, &c, n1, d, Lw, work, q, &p->tau2_observed);
     if (rc == SIGMA_ESINGULAR) {
       sigma_clear_error();
       rc = sigma_set_error(SIGMA_ESINGULAR, "G1 of the first %lld observed rows is singular",

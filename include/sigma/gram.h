@@ -46,8 +46,20 @@ void sigma_gram_destroy(sigma_gram **g);
 /* Zero the sums and the count. */
 void sigma_gram_reset(sigma_gram *g);
 
-/* Add b rows of X (row-major b x d, float64). b = 0 is a no-op. */
+/* Add b rows of X (row-major b x d, float64). b = 0 is a no-op.
+ * Same as sigma_gram_syrk(g, X, b, 0); sigma_gram_flush(g, b); plus the column sums. */
 void sigma_gram_add_rows(sigma_gram *g, const double *X, int64_t b);
+
+/* One block's Gram built in pieces, for callers that cannot hold the block at once:
+ * g->tmp = X^T X (accumulate = 0) or g->tmp += X^T X (accumulate = 1), b rows,
+ * dsyrk on sub-blocks of SIGMA_BLAS_ROWS rows. Feeding a block as consecutive calls
+ * whose sizes are multiples of SIGMA_BLAS_ROWS (all but the last) gives the same
+ * bits as one call. Column sums are not formed. */
+void sigma_gram_syrk(sigma_gram *g, const double *X, int64_t b, int accumulate);
+
+/* Add g->tmp (the block built by sigma_gram_syrk) to the dd accumulator once and
+ * count its rows. */
+void sigma_gram_flush(sigma_gram *g, int64_t rows);
 
 /* Add another accumulator's sums (same d). */
 void sigma_gram_merge(sigma_gram *g, const sigma_gram *other);

@@ -37,4 +37,25 @@ typedef struct {
 int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t *n1s, int K,
                         sigma_rep_point *out);
 
+/* A source of the block's rows in draw order: rows [p0, p1) (p1 - p0 <= the chunk
+ * given to sigma_replicate_stream) as a row-major (p1 - p0) x d array in *rows, owned
+ * by the source and valid until its next call. Returns a SIGMA_ error code. */
+typedef int (*sigma_rows_fn)(void *ctx, int64_t p0, int64_t p1, const double **rows);
+
+/* sigma_replicate_run with the rows fetched from a source, at most `chunk` rows at a
+ * time, so a block larger than memory can be studied (--memory-limit). chunk >=
+ * n1s[K-1] fetches [0, n1s[K-1]) once; a smaller chunk must be a multiple of
+ * SIGMA_BLAS_ROWS and costs one more fetch of the first n1s[k] rows per k (the
+ * leave-one-out distances need G1(n1s[k]) first). The results are bit-identical to
+ * sigma_replicate_run for every chunk: Gram pieces and distance blocks keep the same
+ * boundaries. Errors: those of sigma_replicate_run, SIGMA_EINVAL (chunk), and the
+ * source's. */
+int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
+                           int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out);
+
+/* Bytes sigma_replicate_stream allocates for dimension d and a sweep of K values
+ * (Gram snapshots at up to 2K boundaries, four d x d matrices, BLAS scratch); the
+ * source's row buffers are not included. */
+double sigma_replicate_work_bytes(int d, int K);
+
 #endif

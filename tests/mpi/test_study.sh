@@ -2,7 +2,8 @@
 # sigma study (issue 3): replicate 0 at n1_max equals the audit's block; identical files
 # for 1, 2 and 3 ranks; --replicate-range halves give the single run's replicate files;
 # --resume after lost and torn replicate files gives the uninterrupted result; Gaussian
-# statistics (Wishart coverage, plug-in bias, KS); bad input.
+# statistics (Wishart coverage, plug-in bias, KS); --memory-limit chunking gives the
+# same bytes; bad input.
 SIGMA=$1 MPIEXEC=$2
 source "$(dirname "$0")/lib.sh"
 run 2 generate "$WORK/g.h5" --rows 20011 --dim 8 --spectrum powerlaw --seed 21 --quiet
@@ -53,6 +54,17 @@ for study, audit in (("a", "auditx"), ("r1", "auditxnormalizecenter")):
     assert S["truth"]["L"] == A["truth"]["L"], "truth differs"
 print("replicate 0 = audit block")
 PY
+# --memory-limit below the block: replicates read in chunks of 2048 and 1024 rows give
+# the same bytes as the block held at once.
+M="--replicates 6 --n1 16,256,1024,3000,4500 --seed 3 --quiet"
+run 2 study "$WORK/g.h5" $M --out "$WORK/m0" > /dev/null
+for lim in 0.5:2048 0.4:1024; do
+  run 3 study "$WORK/g.h5" $M --out "$WORK/m${lim%:*}" --memory-limit "${lim%:*}" > /dev/null
+  $PY -c "import json,sys; c=json.load(open(sys.argv[1]))['provenance']['replicate_chunk_rows']; assert c == int(sys.argv[2]), c" \
+    "$WORK/m${lim%:*}/summary.json" "${lim#*:}" || fail "--memory-limit ${lim%:*}: wrong chunk"
+  cmp -s "$WORK/m0/replicates.csv" "$WORK/m${lim%:*}/replicates.csv" || fail "chunked replicates differ (${lim%:*} MiB)"
+  cmp -s "$WORK/m0/summary.csv" "$WORK/m${lim%:*}/summary.csv" || fail "chunked summary differs (${lim%:*} MiB)"
+done
 # --replicate-range halves in two directories: the same replicate files.
 run 1 study "$WORK/g.h5" --replicates 24 $S --out "$WORK/h1" --normalize --center --replicate-range 0:10 > /dev/null
 run 2 study "$WORK/g.h5" --replicates 24 $S --out "$WORK/h2" --normalize --center --replicate-range 10:24 > /dev/null
@@ -119,5 +131,7 @@ touch "$WORK/afile"
 expect_err "cannot create the output directory" --replicates 5 --n1 64 --out "$WORK/afile/sub"
 expect_err "already holds a study" --replicates 200 $S --out "$WORK/a"
 expect_err "holds a different study" --replicates 24 --n1 16,64,256,1024 --seed 8 --out "$WORK/r2" --normalize --center --resume
+expect_err "needs at least 1 MiB per rank, over --memory-limit 0.1 MiB" --replicates 5 --n1 64,4096 --memory-limit 0.1 --out "$WORK/e5"
+[[ ! -e $WORK/e5 ]] || fail "output created for a memory limit below one chunk"
 expect_err "not inside 0:24" --replicates 24 --n1 64 --replicate-range 20:30 --out "$WORK/e3"
 echo PASSED
