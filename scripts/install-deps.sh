@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install every Debian package sigma needs (idempotent). Run as root or with sudo.
+# procps (ps, pkill: the kill test), time and bc (benchmarks) are not in minimal images.
 # Usage: scripts/install-deps.sh [--no-data]   (--no-data skips the doc packages for TECH)
 set -euo pipefail
 
@@ -13,6 +14,7 @@ BUILD_PKGS=(
   gnuplot-nox
   python3 python3-numpy python3-h5py
   slurm-wlm munge
+  procps time bc
 )
 # Real input: the TECH corpus (paper Appendix C.2) rebuilt from Debian's documentation.
 DATA_PKGS=(fasttext python3.11-doc postgresql-doc-15 sqlite3-doc rust-doc)
