@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sigma/error.h"
+#include "sigma/version.h"
 #include "sigma/gram.h"
 
 static const char *kEstName[SIGMA_NEST] = {"plug-in Lhat", "Wishart Lhat_W", "Richardson Lhat_R"};
@@ -162,19 +163,21 @@ static json_t *provenance(const sigma_audit_opts *o, const sigma_audit_result *r
   H5get_libversion(&maj, &min, &rel);
   char h5ver[32];
   snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+  char version[160];
+  snprintf(version, sizeof version, "%s (%s)", SIGMA_VERSION, sigma_git());
   json_t *slurm = json_object();
   const char *envs[] = {"SLURM_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST", NULL};
   for (int k = 0; envs[k]; k++)
     if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
   return json_pack(
       "{s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:o,s:{s:s,s:s,s:s,s:s,s:s}}", "tool", "sigma audit",
-      "version", SIGMA_VERSION " (" SIGMA_GIT ")", "command", cmd, "files", files, "host", host,
+      "version", version, "command", cmd, "files", files, "host", host,
       "date_utc", when, "ranks", r->nranks, "slurm", slurm, "libraries", "mpi", mpiver, "hdf5",
       h5ver, "openblas", OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION);
 }
 
-int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_audit_result *r,
-                      int argc, char **argv) {
+static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
+                            char **argv) {
   const sigma_est_result *e = &r->est;
   const int d = r->d;
   json_t *est = json_object();
@@ -238,14 +241,89 @@ int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_a
                 r->t_sample, "pass1", r->t_pass1, "reduce1", r->t_reduce1, "factor", r->t_factor,
                 "pass2", r->t_pass2, "reduce2", r->t_reduce2, "estimate", r->t_estimate, "total",
                 r->t_total, "bytes_read", r->bytes_read));
+  return root;
+}
+
+/* ---- CSV: the same tree, one "key,value" row per leaf ---- */
+
+static void csv_string(FILE *f, const char *v) {
+  if (!strpbrk(v, ",\"\n\r")) {
+    fputs(v, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *v; v++) {
+    if (*v == '"') fputc('"', f);
+    fputc(*v, f);
+  }
+  fputc('"', f);
+}
+
+/* Keys join with '.', array elements get [i]; null (NaN, n/a) is an empty value. */
+static void csv_leaves(FILE *f, const char *key, json_t *v) {
+  char sub[512];
+  const char *k;
+  json_t *x;
+  size_t i;
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+    json_object_foreach(v, k, x) {
+      snprintf(sub, sizeof sub, "%s%s%s", key, *key ? "." : "", k);
+      csv_leaves(f, sub, x);
+    }
+    return;
+  case JSON_ARRAY:
+    json_array_foreach(v, i, x) {
+      snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+      csv_leaves(f, sub, x);
+    }
+    return;
+  default: break;
+  }
+  csv_string(f, key);
+  fputc(',', f);
+  switch (json_typeof(v)) {
+  case JSON_REAL: fprintf(f, "%.17g", json_real_value(v)); break;
+  case JSON_INTEGER: fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+  case JSON_TRUE: fputs("true", f); break;
+  case JSON_FALSE: fputs("false", f); break;
+  case JSON_STRING: csv_string(f, json_string_value(v)); break;
+  default: break; /* null */
+  }
+  fputc('\n', f);
+}
+
+static int csv_dump_file(json_t *root, const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  fputs("key,value\n", f);
+  csv_leaves(f, "", root);
+  int bad = ferror(f);
+  return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
+int sigma_report_write(const char *json_path, const char *csv_path, const sigma_audit_opts *o,
+                       const sigma_audit_result *r, int argc, char **argv) {
+  json_t *root = report_build(o, r, argc, argv);
+  if (!root) return sigma_set_error(SIGMA_ENOMEM, "cannot build the report");
+  char tj[4096], tc[4096];
+  snprintf(tj, sizeof tj, "%s.tmp", json_path ? json_path : "");
+  snprintf(tc, sizeof tc, "%s.tmp", csv_path ? csv_path : "");
   int rc = SIGMA_OK;
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  if (!root) return sigma_set_error(SIGMA_ENOMEM, "cannot build JSON report");
-  if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
-      rename(tmp, path) != 0) {
-    remove(tmp);
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", path);
+  /* Both temporaries first, then both renames: an error leaves neither file behind. */
+  if (json_path && json_dump_file(root, tj, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path);
+  if (rc == SIGMA_OK && csv_path && csv_dump_file(root, tc) != 0)
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path);
+  if (rc == SIGMA_OK && json_path && rename(tj, json_path) != 0)
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path);
+  if (rc == SIGMA_OK && csv_path && rename(tc, csv_path) != 0) {
+    if (json_path) remove(json_path);
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path);
+  }
+  if (rc != SIGMA_OK) {
+    if (json_path) remove(tj);
+    if (csv_path) remove(tc);
   }
   json_decref(root);
   return rc;

@@ -1,4 +1,4 @@
-/* Audit report: readable table on stdout, JSON with every number and provenance. */
+/* Audit report: readable table on stdout, JSON and CSV with every number and provenance. */
 #ifndef SIGMA_REPORT_H
 #define SIGMA_REPORT_H
 
@@ -9,9 +9,14 @@
 /* The table (rank 0). */
 void sigma_report_table(FILE *out, const sigma_audit_opts *o, const sigma_audit_result *r);
 
-/* Write JSON to path atomically (path.tmp then rename). argv: the command line.
+/* Write the report (every number, provenance; argv: the command line) as JSON to
+ * json_path and/or as CSV to csv_path (either may be NULL). CSV: a "key,value" header,
+ * then one row per JSON leaf in the same order, keys joined by '.' with [i] for array
+ * elements (e.g. estimators.wishart.oracle.ci_low, eigenvalues.G[0]); reals as %.17g
+ * (they round-trip), NaN / not applicable as an empty value. Both files are written to
+ * temporaries and renamed: on an error neither is left behind.
  * Errors: SIGMA_EIO, SIGMA_ENOMEM. */
-int sigma_report_json(const char *path, const sigma_audit_opts *o, const sigma_audit_result *r,
-                      int argc, char **argv);
+int sigma_report_write(const char *json_path, const char *csv_path, const sigma_audit_opts *o,
+                       const sigma_audit_result *r, int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "reduce.h"
 #include "report.h"
 #include "sigma/error.h"
+#include "sigma/version.h"
 
 static int g_rank = 0;
 static int g_saved_out = -1, g_saved_err = -1;
@@ -97,7 +98,7 @@ static void spec_require(struct argp_state *st, const spec_list *l) {
 
 enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
-  O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
+  O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_CSV, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
   O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK
 };
 
@@ -143,7 +144,7 @@ static struct argp_child common_child[] = {
 
 typedef struct {
   sigma_audit_opts o;
-  const char *json;
+  const char *json, *csv;
   spec_list specs;
   common_opts common;
 } audit_args;
@@ -167,6 +168,7 @@ static struct argp_option audit_options[] = {
                                           "d >= 8192 and >= 4 ranks)", 3},
     {0, 0, 0, 0, "Output:", 4},
     {"json", O_JSON, "FILE", 0, "write every number and provenance as JSON to FILE", 4},
+    {"csv", O_CSV, "FILE", 0, "the same as CSV: key,value, one row per number", 4},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 4},
     {0}};
 
@@ -201,6 +203,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     else argp_error(st, "--scalapack: '%s' is not auto, on or off", arg);
     break;
   case O_JSON: a->json = arg; break;
+  case O_CSV: a->csv = arg; break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
@@ -242,7 +245,7 @@ static int run_audit(int argc, char **argv) {
   if (rc == SIGMA_OK && g_rank == 0) {
     sigma_report_table(stdout, &a.o, &r);
     fflush(stdout);
-    if (a.json) rc = sigma_report_json(a.json, &a.o, &r, argc, argv);
+    if (a.json || a.csv) rc = sigma_report_write(a.json, a.csv, &a.o, &r, argc, argv);
   }
   rc = sigma_sync_error(rc, MPI_COMM_WORLD);
   sigma_audit_result_free(&r);
@@ -586,7 +589,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   if (!strcmp(argv[1], "--version")) {
-    printf("sigma %s (%s)\n", SIGMA_VERSION, SIGMA_GIT);
+    printf("sigma %s (%s)\n", SIGMA_VERSION, sigma_git());
     return 0;
   }
   const char *cmd = argv[1];

@@ -19,6 +19,7 @@
 #include "progress.h"
 #include "reduce.h"
 #include "sigma/error.h"
+#include "sigma/version.h"
 #include "sigma/estimators.h"
 #include "sigma/gram.h"
 #include "sigma/replicate.h"
@@ -329,11 +330,13 @@ static json_t *provenance(int argc, char **argv, int ranks) {
                         "SLURM_JOB_NODELIST", NULL};
   for (int k = 0; envs[k]; k++)
     if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
+  char version[160];
+  snprintf(version, sizeof version, "%s (%s)", SIGMA_VERSION, sigma_git());
   char host[256] = "", when[64];
   gethostname(host, sizeof host - 1);
   time_t now = time(NULL);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o}", "version", SIGMA_VERSION " (" SIGMA_GIT ")",
+  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o}", "version", version,
                    "command", cmd, "host", host, "date_utc", when, "ranks", ranks, "slurm",
                    slurm);
 }

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 help=$(run 2 audit --help)
 [[ $(grep -c "Usage: sigma audit" <<< "$help") == 1 ]] || fail "help printed by more than one rank"
 for f in n1 epsilon rule-constant seed observed observed-indices save-indices block-rows normalize \
-         center level delta energy-cap no-tau2 scalapack json quiet; do
+         center level delta energy-cap no-tau2 scalapack json csv quiet; do
   grep -q -- "--$f" <<< "$help" || fail "audit --help lacks --$f"
 done
 for d in "default 4" "default 1)" "default 0: 16 MiB" "default 0.95" "default 1e-3" "default auto"; do
