@@ -226,17 +226,9 @@ static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
     if (r->checks && !isfinite(s))
       SIGMA_CHECK(sigma_input_check_row(r->in, row0 + i, x)); /* NaN/Inf */
     if (r->normalize) {
-      if (!(s > 0)) {
-        char where[1024];
-        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
-                               sigma_input_describe_row(r->in, row0 + i, where, sizeof where));
-      }
-      double inv = 1.0 / sqrt(s);
+      SIGMA_CHECK(sigma_input_normalize_row(r->in, row0 + i, x, s));
       s = 0;
-      for (int j = 0; j < d; j++) {
-        x[j] *= inv;
-        s += x[j] * x[j];
-      }
+      for (int j = 0; j < d; j++) s += x[j] * x[j];
     }
     if (s > r->max_norm2) r->max_norm2 = s;
     if (r->shift)

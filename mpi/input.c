@@ -302,6 +302,17 @@ const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf
   return buf;
 }
 
+int sigma_input_normalize_row(const sigma_input *in, int64_t r, double *x, double s) {
+  if (!(s > 0)) {
+    char where[1024];
+    return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
+                           sigma_input_describe_row(in, r, where, sizeof where));
+  }
+  const double inv = 1.0 / sqrt(s);
+  for (int j = 0; j < in->d; j++) x[j] *= inv;
+  return SIGMA_OK;
+}
+
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x) {
   for (int j = 0; j < in->d; j++)
     if (!isfinite(x[j])) {

@@ -57,6 +57,11 @@ int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
  * Errors: SIGMA_EIO (read failed: names file, dataset, rows). */
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
 
+/* --normalize for global row r (x: d doubles, s = ||x||^2 computed by the caller):
+ * x *= 1 / sqrt(s), the one formula audit, study and plan share, so a row prepared by
+ * any of them has the same bits. Errors: SIGMA_EDATA (an all-zero row, named). */
+int sigma_input_normalize_row(const sigma_input *in, int64_t r, double *x, double s);
+
 void sigma_input_close(sigma_input **in);
 
 /* Bytes per row on disk averaged over shards (for GB/s reporting). */

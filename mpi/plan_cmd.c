@@ -57,13 +57,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
     if (o->normalize) {
       double s = 0;
       for (int j = 0; j < d; j++) s += x[j] * x[j];
-      if (!(s > 0)) {
-        char where[1024];
-        SIGMA_TRY(sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
-                                  sigma_input_describe_row(in, (int64_t)perm[k], where,
-                                                           sizeof where)));
-      }
-      for (int j = 0; j < d; j++) x[j] /= sqrt(s);
+      SIGMA_TRY(sigma_input_normalize_row(in, (int64_t)perm[k], x, s));
     }
     for (int j = 0; j < d; j++) mean[j] += x[j] / (double)K;
   }

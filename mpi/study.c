@@ -251,13 +251,7 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
     if (o->normalize) {
       double s = 0;
       for (int j = 0; j < d; j++) s += x[j] * x[j];
-      if (!(s > 0)) {
-        char where[1024];
-        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
-                               sigma_input_describe_row(a->input, (int64_t)b->rp[k].row, where,
-                                                        sizeof where));
-      }
-      for (int j = 0; j < d; j++) x[j] /= sqrt(s);
+      SIGMA_CHECK(sigma_input_normalize_row(a->input, (int64_t)b->rp[k].row, x, s));
     }
     if (o->center)
       for (int j = 0; j < d; j++) x[j] -= a->mean[j];
