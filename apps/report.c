@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
+#include "fmt.h"
 #include "sigma/error.h"
 #include "sigma/version.h"
 #include "sigma/gram.h"
@@ -22,24 +24,31 @@ static const char *kObsName[] = {"random", "first", "indices"};
 
 static const char *yesno(int ok) { return ok ? "PASS" : "FAIL"; }
 
+static const char *covers_word(int c) { return c < 0 ? "n/a" : c ? "yes" : "NO"; }
+
+/* Not applicable (NaN) prints as n/a, never as nan (io/fmt.h). */
+#define F6(v) sigma_num("%.6f", (v))
+#define G6(v) sigma_num("%.6g", (v))
+#define F4(v) sigma_num("%.4f", (v))
+
 void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
   const sigma_est_result *e = &r->est;
   fprintf(f, "sigma audit: N = %lld rows, d = %d, n1 = %lld (%s, seed %llu), %d rank%s, %d file%s\n",
           (long long)r->N, r->d, (long long)r->n1, kObsName[o->observed],
           (unsigned long long)o->seed, r->nranks, r->nranks > 1 ? "s" : "", r->input->nshards,
           r->input->nshards > 1 ? "s" : "");
-  fprintf(f, "options: normalize %s, center %s, level %.4g (z = %.4f), delta %g, energy cap %g\n",
-          o->normalize ? "on" : "off", o->center ? "on" : "off", o->level, e->z, o->delta,
+  fprintf(f, "options: normalize %s, center %s, level %.4g (z = %s), delta %g, energy cap %g\n",
+          o->normalize ? "on" : "off", o->center ? "on" : "off", o->level, F4(e->z), o->delta,
           o->energy_cap);
   if (r->scalapack)
     fprintf(f, "linear algebra: ScaLAPACK on a %d x %d grid (nb %d) for log det G, G1 and the "
                "spectra\n", r->sl_nprow, r->sl_npcol, r->sl_nb);
   fprintf(f, "\n== Ground truth (full Gram) ==\n");
-  fprintf(f, "  %-34s %18.6f nats\n", "L = log det G", e->L);
-  fprintf(f, "  %-34s %18.6f nats\n", "log det G1", e->logdet_G1);
-  fprintf(f, "  %-34s %18.6f\n", "tau2 oracle (all rows)", r->tau2_oracle);
-  fprintf(f, "  %-34s %18.6f\n", "tau2 observed (leave-one-out)", r->tau2_observed);
-  fprintf(f, "  %-34s %18.6f  (Gaussian rows: 2)\n", "tau2 oracle / d", r->tau2_oracle / r->d);
+  fprintf(f, "  %-34s %18s nats\n", "L = log det G", F6(e->L));
+  fprintf(f, "  %-34s %18s nats\n", "log det G1", F6(e->logdet_G1));
+  fprintf(f, "  %-34s %18s\n", "tau2 oracle (all rows)", F6(r->tau2_oracle));
+  fprintf(f, "  %-34s %18s\n", "tau2 observed (leave-one-out)", F6(r->tau2_observed));
+  fprintf(f, "  %-34s %18s  (Gaussian rows: 2)\n", "tau2 oracle / d", F6(r->tau2_oracle / r->d));
   fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->level);
   fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", "estimator", "estimate", "error",
           "s_oracle", "s_obs", "z_orac", "z_obs", "cov_or", "cov_ob");
@@ -49,54 +58,51 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
       fprintf(f, "  %-18s %14s  (needs both halves of O with >= d rows)\n", kEstName[k], "n/a");
       continue;
     }
-    if (isnan(l->s[0])) { /* --no-tau2: no CI */
-      fprintf(f, "  %-18s %14.6f %11.6f %10s %10s %8s %8s %7s %7s\n", kEstName[k], l->est, l->err,
-              "n/a", "n/a", "n/a", "n/a", "n/a", "n/a");
-      continue;
-    }
-    fprintf(f, "  %-18s %14.6f %11.6f %10.6f %10.6f %8.3f %8.3f %7s %7s\n", kEstName[k], l->est,
-            l->err, l->s[0], l->s[1], l->zscore[0], l->zscore[1], l->covers[0] ? "yes" : "NO",
-            l->covers[1] ? "yes" : "NO");
+    fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", kEstName[k], F6(l->est),
+            F6(l->err), F6(l->s[0]), F6(l->s[1]), sigma_num("%.3f", l->zscore[0]),
+            sigma_num("%.3f", l->zscore[1]), covers_word(l->covers[0]), covers_word(l->covers[1]));
   }
-  fprintf(f, "  error = L - estimate; bias formula d(d+1)/2 (1/n1 - 1/N) = %.6f; Wishart "
-             "correction %.6f; Richardson c = %.4f\n",
-          e->bias_formula, e->wishart_correction, e->richardson_c);
+  fprintf(f, "  error = L - estimate; bias formula d(d+1)/2 (1/n1 - 1/N) = %s; Wishart "
+             "correction %s; Richardson c = %s\n",
+          F6(e->bias_formula), F6(e->wishart_correction), F4(e->richardson_c));
   fprintf(f, "\n== Theorem 1 and overestimation ==\n");
-  fprintf(f, "  %-34s %18.6f\n", "rho2 = lambda_1(G2)", e->rho2);
-  fprintf(f, "  %-34s %18.6f  %s\n", "lower: log det G1 <= L", e->logdet_G1,
+  fprintf(f, "  %-34s %18s\n", "rho2 = lambda_1(G2)", F6(e->rho2));
+  fprintf(f, "  %-34s %18s  %s\n", "lower: log det G1 <= L", F6(e->logdet_G1),
           yesno(e->thm1_lower_ok));
-  fprintf(f, "  %-34s %18.6f  %s\n", "upper: L <= U_Weyl", e->U_weyl, yesno(e->thm1_upper_ok));
-  fprintf(f, "  %-34s %18.6f nats\n", "log R measured (U_Weyl - L)", e->logR_measured);
-  fprintf(f, "  %-34s %18.6f nats\n", "log R predicted [3.8]", e->logR_predicted);
-  fprintf(f, "  %-34s %18.6f / %.6f\n", "log det G1 - d log n1 / G, N", e->size_inv_G1,
-          e->size_inv_G);
+  fprintf(f, "  %-34s %18s  %s\n", "upper: L <= U_Weyl", F6(e->U_weyl), yesno(e->thm1_upper_ok));
+  fprintf(f, "  %-34s %18s nats\n", "log R measured (U_Weyl - L)", F6(e->logR_measured));
+  fprintf(f, "  %-34s %18s nats\n", "log R predicted [3.8]", F6(e->logR_predicted));
+  fprintf(f, "  %-34s %18s / %s\n", "log det G1 - d log n1 / G, N", F6(e->size_inv_G1),
+          F6(e->size_inv_G));
   fprintf(f, "\n== Sigma-UB monitoring ==\n");
-  fprintf(f, "  %-34s %18.6f  (B = c_E n2 = %.6g)%s\n", "Track I Gamma", e->track_gamma, e->B,
+  fprintf(f, "  %-34s %18s  (B = c_E n2 = %s)%s\n", "Track I Gamma", F6(e->track_gamma), G6(e->B),
           e->track1_applicable ? "" : "  [rows exceed the energy cap: use --normalize]");
-  fprintf(f, "  %-34s %18.6f\n", "Track II U (observed)", e->track_u);
-  fprintf(f, "  %-34s %18.6f\n", "Track II U (full G, N)", e->track_u_full);
-  fprintf(f, "  %-34s %18.6f <= %.6f  %s%s\n", "envelope [3.16]", e->envelope_lhs,
-          e->envelope_rhs, yesno(e->envelope_ok),
+  fprintf(f, "  %-34s %18s\n", "Track II U (observed)", F6(e->track_u));
+  fprintf(f, "  %-34s %18s\n", "Track II U (full G, N)", F6(e->track_u_full));
+  fprintf(f, "  %-34s %18s <= %s  %s%s\n", "envelope [3.16]", F6(e->envelope_lhs),
+          F6(e->envelope_rhs), yesno(e->envelope_ok),
           e->envelope_applicable ? "" : " (not applicable: max ||x||^2 > c_E)");
-  fprintf(f, "  %-34s %18.6f\n", "max ||x||^2", r->max_norm2);
+  fprintf(f, "  %-34s %18s\n", "max ||x||^2", F6(r->max_norm2));
   fprintf(f, "\n== Rule n1 = ceil(%g d / eps^2) [3.14] ==\n", o->rule_constant);
-  fprintf(f, "  %-34s %18.6f\n", "eps", e->epsilon);
-  fprintf(f, "  %-34s %18lld\n", "n1 the rule asks for", (long long)e->n1_rule);
-  fprintf(f, "  %-34s %18.6f nats\n", "CI half-width at n1_rule (oracle)", e->halfwidth_rule);
-  fprintf(f, "  %-34s %18.6f nats\n", "plug-in bias at n1_rule (formula)", e->bias_rule);
-  fprintf(f, "  %-34s %18.6f nats\n", "CI half-width at this n1", e->halfwidth_n1);
+  fprintf(f, "  %-34s %18s\n", "eps", F6(e->epsilon));
+  char rule[32] = "n/a";
+  if (e->n1_rule > 0) snprintf(rule, sizeof rule, "%lld", (long long)e->n1_rule);
+  fprintf(f, "  %-34s %18s\n", "n1 the rule asks for", rule);
+  fprintf(f, "  %-34s %18s nats\n", "CI half-width at n1_rule (oracle)", F6(e->halfwidth_rule));
+  fprintf(f, "  %-34s %18s nats\n", "plug-in bias at n1_rule (formula)", F6(e->bias_rule));
+  fprintf(f, "  %-34s %18s nats\n", "CI half-width at this n1", F6(e->halfwidth_n1));
   fprintf(f, "\n== Spectral health ==\n");
   fprintf(f, "  %-22s %16s %16s\n", "", "G", "G1");
   const sigma_spectral *a = &e->health_G, *b = &e->health_G1;
-  fprintf(f, "  %-22s %16.6g %16.6g\n", "lambda_max", a->lambda_max, b->lambda_max);
-  fprintf(f, "  %-22s %16.6g %16.6g\n", "lambda_min", a->lambda_min, b->lambda_min);
-  fprintf(f, "  %-22s %16.6g %16.6g\n", "condition number", a->condition, b->condition);
+  fprintf(f, "  %-22s %16s %16s\n", "lambda_max", G6(a->lambda_max), G6(b->lambda_max));
+  fprintf(f, "  %-22s %16s %16s\n", "lambda_min", G6(a->lambda_min), G6(b->lambda_min));
+  fprintf(f, "  %-22s %16s %16s\n", "condition number", G6(a->condition), G6(b->condition));
   fprintf(f, "  %-22s %16d %16d\n", "numerical rank", a->numerical_rank, b->numerical_rank);
-  fprintf(f, "  %-22s %16.4f %16.4f\n", "effective rank", a->effective_rank, b->effective_rank);
-  fprintf(f, "  %-22s %16.4f %16.4f\n", "participation ratio", a->participation,
-          b->participation);
-  fprintf(f, "  %-22s %16.4f %16.4f\n", "von Neumann entropy", a->vn_entropy, b->vn_entropy);
-  fprintf(f, "  %-22s %16.4f %16.4f\n", "power-law alpha", a->powerlaw_alpha, b->powerlaw_alpha);
+  fprintf(f, "  %-22s %16s %16s\n", "effective rank", F4(a->effective_rank), F4(b->effective_rank));
+  fprintf(f, "  %-22s %16s %16s\n", "participation ratio", F4(a->participation),
+          F4(b->participation));
+  fprintf(f, "  %-22s %16s %16s\n", "von Neumann entropy", F4(a->vn_entropy), F4(b->vn_entropy));
+  fprintf(f, "  %-22s %16s %16s\n", "power-law alpha", F4(a->powerlaw_alpha), F4(b->powerlaw_alpha));
   fprintf(f, "\n== Timing (s) ==  open %.2f  sample %.2f  pass1 %.2f  reduce %.3f  factor %.2f  "
              "pass2 %.2f  estimate %.2f  total %.2f  (%.2f GB read)\n",
           r->t_open, r->t_sample, r->t_pass1, r->t_reduce1, r->t_factor, r->t_pass2, r->t_estimate,
@@ -128,9 +134,10 @@ static json_t *line_json(const sigma_est_line *l) {
   const char *src[2] = {"oracle", "observed"};
   for (int k = 0; k < 2; k++)
     json_object_set_new(j, src[k],
-                        json_pack("{s:o,s:o,s:o,s:o,s:b}", "s", num(l->s[k]), "ci_low",
+                        json_pack("{s:o,s:o,s:o,s:o,s:o}", "s", num(l->s[k]), "ci_low",
                                   num(l->lo[k]), "ci_high", num(l->hi[k]), "z", num(l->zscore[k]),
-                                  "covers", l->covers[k] && isfinite(l->est)));
+                                  "covers", l->covers[k] < 0 ? json_null()
+                                                             : json_boolean(l->covers[k])));
   return j;
 }
 
@@ -225,8 +232,8 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                 e->envelope_ok, "envelope_applicable", e->envelope_applicable, "max_norm2",
                 num(r->max_norm2)));
   json_object_set_new(root, "rule",
-                      json_pack("{s:o,s:I,s:o,s:o,s:o}", "epsilon", num(e->epsilon), "n1_rule",
-                                (json_int_t)e->n1_rule, "halfwidth_at_n1_rule",
+                      json_pack("{s:o,s:o,s:o,s:o,s:o}", "epsilon", num(e->epsilon), "n1_rule",
+                                e->n1_rule > 0 ? json_integer((json_int_t)e->n1_rule) : json_null(), "halfwidth_at_n1_rule",
                                 num(e->halfwidth_rule), "bias_at_n1_rule", num(e->bias_rule),
                                 "halfwidth_at_n1", num(e->halfwidth_n1)));
   json_object_set_new(root, "health",
@@ -293,38 +300,37 @@ static void csv_leaves(FILE *f, const char *key, json_t *v) {
   fputc('\n', f);
 }
 
-static int csv_dump_file(json_t *root, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+static int csv_dump(json_t *root, FILE *f) {
   fputs("key,value\n", f);
   csv_leaves(f, "", root);
-  int bad = ferror(f);
-  return (fclose(f) != 0 || bad) ? -1 : 0;
+  return ferror(f) ? -1 : 0;
 }
 
-int sigma_report_write(const char *json_path, const char *csv_path, const sigma_audit_opts *o,
-                       const sigma_audit_result *r, int argc, char **argv) {
+/* Every output opened first (each checked: not an input, links resolved), all written,
+ * then all committed: an error before the commits leaves none of them. */
+int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
+                       const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
+                       char **argv) {
   json_t *root = report_build(o, r, argc, argv);
   if (!root) return sigma_set_error(SIGMA_ENOMEM, "cannot build the report");
-  char tj[4096], tc[4096];
-  snprintf(tj, sizeof tj, "%s.tmp", json_path ? json_path : "");
-  snprintf(tc, sizeof tc, "%s.tmp", csv_path ? csv_path : "");
+  sigma_outfile *fj = NULL, *fc = NULL, *fi = NULL;
   int rc = SIGMA_OK;
-  /* Both temporaries first, then both renames: an error leaves neither file behind. */
-  if (json_path && json_dump_file(root, tj, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path);
-  if (rc == SIGMA_OK && csv_path && csv_dump_file(root, tc) != 0)
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path);
-  if (rc == SIGMA_OK && json_path && rename(tj, json_path) != 0)
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path);
-  if (rc == SIGMA_OK && csv_path && rename(tc, csv_path) != 0) {
-    if (json_path) remove(json_path);
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path);
-  }
-  if (rc != SIGMA_OK) {
-    if (json_path) remove(tj);
-    if (csv_path) remove(tc);
-  }
+  if (json_path) SIGMA_TRY(sigma_outfile_open(json_path, "--json", &fj));
+  if (csv_path) SIGMA_TRY(sigma_outfile_open(csv_path, "--csv", &fc));
+  if (indices_path) SIGMA_TRY(sigma_outfile_open(indices_path, "--save-indices", &fi));
+  if (fj && (json_dumpf(root, sigma_outfile_stream(fj), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+             fputc('\n', sigma_outfile_stream(fj)) == EOF))
+    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path));
+  if (fc && csv_dump(root, sigma_outfile_stream(fc)) != 0)
+    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path));
+  if (fi) SIGMA_TRY(sigma_audit_write_indices(sigma_outfile_stream(fi), r));
+  if (fj) SIGMA_TRY(sigma_outfile_commit(&fj));
+  if (fc) SIGMA_TRY(sigma_outfile_commit(&fc));
+  if (fi) SIGMA_TRY(sigma_outfile_commit(&fi));
+done:
+  sigma_outfile_abort(&fj);
+  sigma_outfile_abort(&fc);
+  sigma_outfile_abort(&fi);
   json_decref(root);
   return rc;
 }

@@ -10,13 +10,16 @@
 void sigma_report_table(FILE *out, const sigma_audit_opts *o, const sigma_audit_result *r);
 
 /* Write the report (every number, provenance; argv: the command line) as JSON to
- * json_path and/or as CSV to csv_path (either may be NULL). CSV: a "key,value" header,
- * then one row per JSON leaf in the same order, keys joined by '.' with [i] for array
- * elements (e.g. estimators.wishart.oracle.ci_low, eigenvalues.G[0]); reals as %.17g
- * (they round-trip), NaN / not applicable as an empty value. Both files are written to
- * temporaries and renamed: on an error neither is left behind.
- * Errors: SIGMA_EIO, SIGMA_ENOMEM. */
-int sigma_report_write(const char *json_path, const char *csv_path, const sigma_audit_opts *o,
-                       const sigma_audit_result *r, int argc, char **argv);
+ * json_path, as CSV to csv_path, and the observed rows (sigma_audit_write_indices) to
+ * indices_path; any may be NULL. CSV: a "key,value" header, then one row per JSON leaf in
+ * the same order, keys joined by '.' with [i] for array elements (e.g.
+ * estimators.wishart.oracle.ci_low, eigenvalues.G[0]); reals as %.17g (they round-trip),
+ * NaN / not applicable as an empty value. Every file goes through io/files.h (never onto
+ * an input; devices and FIFOs written in place, regular files by an atomic rename), all
+ * are written before any is committed: on an error none is left behind.
+ * Errors: SIGMA_EIO, SIGMA_EINVAL (an output names an input), SIGMA_ENOMEM. */
+int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
+                       const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
+                       char **argv);
 
 #endif

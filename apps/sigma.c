@@ -16,7 +16,9 @@
 #include "study.h"
 #include "reduce.h"
 #include "report.h"
+#include "parse.h"
 #include "sigma/error.h"
+#include "sigma/estimators.h"
 #include "sigma/version.h"
 
 static int g_rank = 0;
@@ -53,30 +55,57 @@ static void finalize_mpi(void) {
   }
 }
 
-/* ---- option value parsing (one-line errors via argp_error) ---- */
+/* ---- option value parsing (one-line usage errors via argp_error, exit 2) ----
+ * Every numeric flag is checked when parsed, before any work: finite, in range, and
+ * integers as integers (io/parse.h: the full 64-bit range, never through a double). */
 
-static double parse_double(struct argp_state *st, const char *opt, const char *s) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || *end) argp_error(st, "%s: '%s' is not a number", opt, s);
+#define ROWS_MAX INT64_MAX
+#define BLOCK_ROWS_MAX (1ll << 30) /* a read buffer of block_rows x d doubles must fit */
+
+static double flag_real(struct argp_state *st, const char *opt, const char *s) {
+  double v;
+  if (sigma_parse_real(s, &v) != 0) argp_error(st, "%s: '%s' is not a finite number", opt, s);
   return v;
 }
 
-static long long parse_int(struct argp_state *st, const char *opt, const char *s, long long min) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end); /* accepts 1e6 */
-  if (errno || end == s || *end || v != floor(v) || v < (double)min || v > 9.2e18)
-    argp_error(st, "%s: '%s' is not an integer >= %lld", opt, s, min);
-  return (long long)v;
+/* A real > 0 (precisions, constants, regularisers). */
+static double flag_positive(struct argp_state *st, const char *opt, const char *s) {
+  double v = flag_real(st, opt, s);
+  if (!(v > 0)) argp_error(st, "%s: '%s' must be > 0", opt, s);
+  return v;
 }
 
-/* --level L: a probability strictly between 0 and 1. */
-static double parse_level(struct argp_state *st, const char *s) {
-  double v = parse_double(st, "--level", s);
-  if (!(v > 0 && v < 1)) argp_error(st, "--level must be in (0, 1)");
+static int64_t flag_int(struct argp_state *st, const char *opt, const char *s, int64_t lo,
+                        int64_t hi) {
+  int64_t v;
+  if (sigma_parse_int64(s, lo, hi, &v) != 0)
+    argp_error(st, "%s: '%s' is not an integer in %lld..%lld", opt, s, (long long)lo,
+               (long long)hi);
   return v;
+}
+
+static uint64_t flag_seed(struct argp_state *st, const char *s) {
+  uint64_t v;
+  if (sigma_parse_uint64(s, &v) != 0)
+    argp_error(st, "--seed: '%s' is not an integer in 0..18446744073709551615", s);
+  return v;
+}
+
+/* --level L: strictly inside (0, 1), and its normal quantile z finite (a level of
+ * 1 - 1e-17 rounds (1 + L) / 2 to 1, where z would be infinite). */
+static double flag_level(struct argp_state *st, const char *s) {
+  double v = flag_real(st, "--level", s);
+  if (!(v > 0 && v < 1)) argp_error(st, "--level: '%s' must be in (0, 1)", s);
+  if (!isfinite(sigma_z_for_level(v)) || !(sigma_z_for_level(v) > 0))
+    argp_error(st, "--level: '%s' is too close to 0 or 1 for a finite normal quantile", s);
+  return v;
+}
+
+/* --memory-limit MIB: a positive, finite number of bytes. */
+static double flag_mib(struct argp_state *st, const char *opt, const char *s) {
+  double v = flag_positive(st, opt, s);
+  if (!(v * 1048576.0 < 9e18) || v * 1048576.0 < 1) argp_error(st, "%s: '%s' MiB is out of range", opt, s);
+  return v * 1048576.0;
 }
 
 /* Input specs FILE[:DATASET] shared by the commands that read a matrix. */
@@ -127,9 +156,9 @@ static struct argp_option common_options[] = {
 static error_t common_parse(int key, char *arg, struct argp_state *st) {
   common_opts *c = st->input;
   switch (key) {
-  case O_SEED: c->seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
-  case O_LEVEL: c->level = parse_level(st, arg); break;
-  case O_RULEC: c->rule_constant = parse_double(st, "--rule-constant", arg); break;
+  case O_SEED: c->seed = flag_seed(st, arg); break;
+  case O_LEVEL: c->level = flag_level(st, arg); break;
+  case O_RULEC: c->rule_constant = flag_positive(st, "--rule-constant", arg); break;
   case O_NORM: c->normalize = 1; break;
   case O_CENTER: c->center = 1; break;
   default: return ARGP_ERR_UNKNOWN;
@@ -145,6 +174,7 @@ static struct argp_child common_child[] = {
 typedef struct {
   sigma_audit_opts o;
   const char *json, *csv;
+  const char *observed_mode; /* --observed as given, to refuse it beside --observed-indices */
   spec_list specs;
   common_opts common;
 } audit_args;
@@ -177,24 +207,23 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   sigma_audit_opts *o = &a->o;
   switch (key) {
   case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
-  case O_N1: o->n1 = parse_int(st, "--n1", arg, 1); break;
-  case O_EPS:
-    o->epsilon = parse_double(st, "--epsilon", arg);
-    if (!(o->epsilon > 0)) argp_error(st, "--epsilon must be > 0");
-    break;
+  case O_N1: o->n1 = flag_int(st, "--n1", arg, 1, ROWS_MAX); break;
+  case O_EPS: o->epsilon = flag_positive(st, "--epsilon", arg); break;
   case O_OBS:
+    a->observed_mode = arg;
     if (!strcmp(arg, "random")) o->observed = SIGMA_OBS_RANDOM;
     else if (!strcmp(arg, "first")) o->observed = SIGMA_OBS_FIRST;
     else argp_error(st, "--observed: '%s' is not random or first", arg);
     break;
-  case O_OBSIDX: o->observed = SIGMA_OBS_INDICES; o->indices_path = arg; break;
-  case O_SAVEIDX: o->save_indices = arg; break;
-  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
-  case O_DELTA:
-    o->delta = parse_double(st, "--delta", arg);
-    if (!(o->delta > 0)) argp_error(st, "--delta must be > 0");
+  case O_OBSIDX:
+    if (o->indices_path) argp_error(st, "--observed-indices given twice");
+    o->observed = SIGMA_OBS_INDICES;
+    o->indices_path = arg;
     break;
-  case O_ECAP: o->energy_cap = parse_double(st, "--energy-cap", arg); break;
+  case O_SAVEIDX: o->save_indices = arg; break;
+  case O_BLOCK: o->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
+  case O_DELTA: o->delta = flag_positive(st, "--delta", arg); break;
+  case O_ECAP: o->energy_cap = flag_positive(st, "--energy-cap", arg); break;
   case O_NOTAU: o->tau2_pass = 0; break;
   case O_SCALAPACK:
     if (!strcmp(arg, "auto")) o->scalapack = SIGMA_SL_AUTO;
@@ -210,6 +239,9 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     break;
   case ARGP_KEY_END:
     spec_require(st, &a->specs);
+    if (o->indices_path && a->observed_mode)
+      argp_error(st, "--observed %s conflicts with --observed-indices %s: give one", a->observed_mode,
+                 o->indices_path);
     if (o->observed != SIGMA_OBS_INDICES && o->n1 == 0 && isnan(o->epsilon))
       argp_error(st, "give --n1, --epsilon or --observed-indices");
     break;
@@ -240,12 +272,15 @@ static int run_audit(int argc, char **argv) {
   quiet_end();
   a.o.inputs = a.specs.v;
   a.o.ninputs = a.specs.n;
+  a.o.json_path = a.json;
+  a.o.csv_path = a.csv;
   sigma_audit_result r;
   int rc = sigma_audit_run(&a.o, MPI_COMM_WORLD, &r);
   if (rc == SIGMA_OK && g_rank == 0) {
     sigma_report_table(stdout, &a.o, &r);
     fflush(stdout);
-    if (a.json || a.csv) rc = sigma_report_write(a.json, a.csv, &a.o, &r, argc, argv);
+    if (a.json || a.csv || a.o.save_indices)
+      rc = sigma_report_write(a.json, a.csv, a.o.save_indices, &a.o, &r, argc, argv);
   }
   rc = sigma_sync_error(rc, MPI_COMM_WORLD);
   sigma_audit_result_free(&r);
@@ -276,17 +311,20 @@ static struct argp_option gen_options[] = {
 static error_t gen_parse(int key, char *arg, struct argp_state *st) {
   sigma_generate_opts *o = &((gen_args *)st->input)->o;
   switch (key) {
-  case O_ROWS: o->rows = parse_int(st, "--rows", arg, 1); break;
-  case O_DIM: o->p.d = (int)parse_int(st, "--dim", arg, 1); break;
+  case O_ROWS: o->rows = flag_int(st, "--rows", arg, 1, ROWS_MAX); break;
+  case O_DIM: o->p.d = (int)flag_int(st, "--dim", arg, 1, SIGMA_D_MAX); break;
   case O_SPEC:
     if (sigma_spectrum_parse(arg, &o->p.spectrum) != SIGMA_OK)
       argp_error(st, "--spectrum: %s", sigma_error_message());
     break;
-  case O_BETA: o->p.beta = parse_double(st, "--beta", arg); break;
-  case O_SPIKES: o->p.spikes = (int)parse_int(st, "--spikes", arg, 0); break;
-  case O_SPIKESIZE: o->p.spike_size = parse_double(st, "--spike-size", arg); break;
-  case O_NU: o->p.nu = parse_double(st, "--nu", arg); break;
-  case O_SEED: o->p.seed = (uint64_t)parse_int(st, "--seed", arg, 0); break;
+  case O_BETA:
+    o->p.beta = flag_real(st, "--beta", arg);
+    if (o->p.beta < 0) argp_error(st, "--beta: '%s' must be >= 0", arg);
+    break;
+  case O_SPIKES: o->p.spikes = (int)flag_int(st, "--spikes", arg, 0, SIGMA_D_MAX); break;
+  case O_SPIKESIZE: o->p.spike_size = flag_positive(st, "--spike-size", arg); break;
+  case O_NU: o->p.nu = flag_real(st, "--nu", arg); break;
+  case O_SEED: o->p.seed = flag_seed(st, arg); break;
   case O_DTYPE:
     if (!strcmp(arg, "float16")) o->dtype_bytes = 2;
     else if (!strcmp(arg, "float32")) o->dtype_bytes = 4;
@@ -294,7 +332,7 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
     else argp_error(st, "--dtype: '%s' is not float16, float32 or float64", arg);
     break;
   case O_DATASET: o->dataset = arg; break;
-  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
+  case O_BLOCK: o->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
     if (o->path) argp_error(st, "one output file only");
@@ -303,7 +341,8 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
   case ARGP_KEY_END:
     if (!o->path) argp_error(st, "no output file");
     if (o->rows < 1 || o->p.d < 1) argp_error(st, "--rows and --dim are required");
-    if (o->p.nu != 0 && o->p.nu <= 2) argp_error(st, "--nu must be > 2 (or 0 for Gaussian)");
+    if (o->p.nu != 0 && !(o->p.nu > 2)) argp_error(st, "--nu must be > 2 (or 0 for Gaussian)");
+    if (o->p.spectrum == SIGMA_SPEC_SPIKED && o->p.spikes > o->p.d) argp_error(st, "--spikes %d exceeds --dim %d", o->p.spikes, o->p.d);
     break;
   default: return ARGP_ERR_UNKNOWN;
   }
@@ -355,61 +394,48 @@ static struct argp_option study_options[] = {
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},
     {0}};
 
-/* "a,b,c" -> values; every value must parse. */
-static int parse_list(struct argp_state *st, const char *opt, const char *s, double *v) {
-  int n = 0;
-  const char *p = s;
-  while (*p) {
-    char *end;
-    errno = 0;
-    double x = strtod(p, &end);
-    if (errno || end == p || (*end && *end != ',') || n == 64)
-      argp_error(st, "%s: '%s' is not a list of at most 64 numbers", opt, s);
-    v[n++] = x;
-    p = *end ? end + 1 : end;
-  }
-  if (n == 0) argp_error(st, "%s: empty list", opt);
+/* "a,b,c" of at most 64 precisions, each finite and > 0. */
+static int flag_eps_list(struct argp_state *st, const char *s, double *v) {
+  int n = sigma_parse_real_list(s, v, 64);
+  if (n < 1) argp_error(st, "--epsilon: '%s' is not a list of at most 64 finite numbers", s);
+  for (int k = 0; k < n; k++)
+    if (!(v[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", v[k]);
   return n;
 }
 
 static error_t study_parse(int key, char *arg, struct argp_state *st) {
   study_args *a = st->input;
   sigma_study_opts *o = &a->o;
-  double v[64];
   switch (key) {
   case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
-  case O_REPS: o->replicates = parse_int(st, "--replicates", arg, 0); break;
+  case O_REPS: o->replicates = flag_int(st, "--replicates", arg, 1, INT64_MAX); break;
   case O_N1:
-    o->K = parse_list(st, "--n1", arg, v);
-    for (int k = 0; k < o->K; k++) {
-      if (v[k] < 1 || v[k] != floor(v[k])) argp_error(st, "--n1: %g is not a row count", v[k]);
-      a->n1s[k] = (int64_t)v[k];
-    }
+    o->K = sigma_parse_int64_list(arg, 1, ROWS_MAX, a->n1s, 64);
+    if (o->K < 1) argp_error(st, "--n1: '%s' is not a list of at most 64 row counts >= 1", arg);
     o->from_epsilon = 0;
     break;
   case O_EPS:
-    o->K = parse_list(st, "--epsilon", arg, v);
-    for (int k = 0; k < o->K; k++) {
-      if (!(v[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", v[k]);
-      a->eps[k] = v[k];
-    }
+    o->K = flag_eps_list(st, arg, a->eps);
     o->from_epsilon = 1;
     break;
   case O_OUT: o->out_dir = arg; break;
   case O_RESUME: o->resume = 1; break;
   case O_RANGE: {
-    long long lo, hi;
-    char extra;
-    if (sscanf(arg, "%lld:%lld%c", &lo, &hi, &extra) != 2)
+    char buf[64];
+    const char *colon = strchr(arg, ':');
+    if (!colon || (size_t)(colon - arg) >= sizeof buf)
       argp_error(st, "--replicate-range: '%s' is not A:B", arg);
-    o->rep_lo = lo;
-    o->rep_hi = hi;
+    memcpy(buf, arg, (size_t)(colon - arg));
+    buf[colon - arg] = '\0';
+    if (sigma_parse_int64(buf, 0, INT64_MAX, &o->rep_lo) != 0 ||
+        sigma_parse_int64(colon + 1, 1, INT64_MAX, &o->rep_hi) != 0 || o->rep_lo >= o->rep_hi)
+      argp_error(st, "--replicate-range: '%s' is not A:B with 0 <= A < B", arg);
     a->have_range = 1;
     break;
   }
   case O_NOPLOTS: o->no_plots = 1; break;
-  case O_MEMLIM: o->memory_limit = parse_double(st, "--memory-limit", arg) * 1048576.0; break;
-  case O_BLOCK: o->block_rows = parse_int(st, "--block-rows", arg, 1); break;
+  case O_MEMLIM: o->memory_limit = flag_mib(st, "--memory-limit", arg); break;
+  case O_BLOCK: o->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
   case O_QUIET: o->quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
@@ -518,11 +544,9 @@ static error_t plan_parse(int key, char *arg, struct argp_state *st) {
   switch (key) {
   case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
   case O_EPS:
-    o->K = parse_list(st, "--epsilon", arg, o->eps);
-    for (int k = 0; k < o->K; k++)
-      if (!(o->eps[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", o->eps[k]);
+    o->K = flag_eps_list(st, arg, o->eps);
     break;
-  case O_PILOT: o->pilot = parse_int(st, "--pilot", arg, 1); break;
+  case O_PILOT: o->pilot = flag_int(st, "--pilot", arg, 1, ROWS_MAX); break;
   case O_JSON: o->json = arg; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
+#include "parse.h"
 #include "progress.h"
 #include "reduce.h"
 #include "scalapack.h"
@@ -77,43 +79,14 @@ static void observed_free(observed *ob) {
   free(ob->half);
 }
 
-/* Read one row index per line; errors name the file and line. */
+/* The observed-indices file: a regular file (io/files.h), parsed by io/parse.h. */
 static int read_indices(const char *path, int64_t N, uint64_t **out, int64_t *n) {
+  SIGMA_CHECK(sigma_file_input(path, "observed-indices file"));
   FILE *f = fopen(path, "r");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot open observed-indices file", path);
-  int64_t cap = 1024, k = 0;
-  uint64_t *v = malloc((size_t)cap * sizeof *v);
-  char line[256];
-  int rc = SIGMA_OK, lineno = 0;
-  while (v && fgets(line, sizeof line, f)) {
-    lineno++;
-    char *p = line, *end;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '\n' || *p == '\0' || *p == '#') continue;
-    errno = 0;
-    long long x = strtoll(p, &end, 10);
-    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') end++;
-    if (errno || end == p || *end != '\0' || x < 0 || x >= N) {
-      rc = sigma_set_error(SIGMA_EINVAL, "%s: line %d: '%.*s' is not a row index in 0..%lld", path,
-                           lineno, (int)strcspn(p, "\r\n"), p, (long long)N - 1);
-      break;
-    }
-    if (k == cap) {
-      uint64_t *w = realloc(v, (size_t)(cap *= 2) * sizeof *v);
-      if (!w) break;
-      v = w;
-    }
-    v[k++] = (uint64_t)x;
-  }
+  int rc = sigma_parse_indices(f, path, N, out, n);
   fclose(f);
-  if (rc == SIGMA_OK && !v) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory reading %s", path);
-  if (rc != SIGMA_OK) {
-    free(v);
-    return rc;
-  }
-  *out = v;
-  *n = k;
-  return SIGMA_OK;
+  return rc;
 }
 
 /* Build the ordered observed list, then sort it keeping each row's half. For
@@ -130,7 +103,14 @@ static int make_observed(const sigma_audit_opts *o, int64_t N, int d, observed *
                                 o->indices_path, (long long)n, (long long)o->n1));
   } else if (n == 0) {
     n = sigma_rule_n1(o->rule_constant, d, o->epsilon);
+    if (n < 0)
+      SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "--epsilon %g: the rule n1 = ceil(%g d / eps^2) "
+                                "asks for %.3g rows, more than any input holds (N = %lld)",
+                                o->epsilon, o->rule_constant,
+                                o->rule_constant * d / (o->epsilon * o->epsilon), (long long)N));
   }
+  if (n == 0 && o->observed == SIGMA_OBS_INDICES)
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s lists no rows", o->indices_path));
   if (n < d)
     SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "n1 = %lld < d = %d: the observed Gram G1 would be "
                               "singular (need n1 >= d)", (long long)n, d));
@@ -162,20 +142,19 @@ done:
   return rc;
 }
 
-/* The observed rows, half a (sorted) then half b (sorted): the first floor(n1/2)
- * lines are the Richardson half a, so another tool can recompute every number. */
-static int save_indices(const char *path, const observed *ob) {
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
+int sigma_audit_write_indices(FILE *f, const sigma_audit_result *r) {
   for (int h = 0; h < 2; h++)
-    for (int64_t k = 0; k < ob->n; k++)
-      if (ob->half[k] == h) fprintf(f, "%llu\n", (unsigned long long)ob->rows[k]);
-  if (fclose(f) != 0 || rename(tmp, path) != 0) {
-    remove(tmp);
-    return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
-  }
+    for (int64_t k = 0; k < r->n1; k++)
+      if (r->obs_half[k] == h && fprintf(f, "%llu\n", (unsigned long long)r->obs_rows[k]) < 0)
+        return sigma_set_error(SIGMA_EIO, "cannot write the observed indices");
+  return SIGMA_OK;
+}
+
+/* Outputs checked before any pass (io/files.h): not an input, not twice the same. */
+static int check_outputs(const sigma_audit_opts *o) {
+  if (o->save_indices) SIGMA_CHECK(sigma_file_check_output(o->save_indices, "--save-indices"));
+  if (o->json_path) SIGMA_CHECK(sigma_file_check_output(o->json_path, "--json"));
+  if (o->csv_path) SIGMA_CHECK(sigma_file_check_output(o->csv_path, "--csv"));
   return SIGMA_OK;
 }
 
@@ -216,20 +195,15 @@ static void reader_rewind(chunk_reader *r, const double *shift, int checks) {
   r->checks = checks;
 }
 
+/* Pass 1 (checks) and --normalize: the shared row preparation (values checked,
+ * norms that overflow or underflow refused or scaled safely); then the centring shift. */
 static int preprocess(chunk_reader *r, double *X, int64_t row0, int64_t n) {
   const int d = r->in->d;
   if (!r->checks && !r->normalize && !r->shift) return SIGMA_OK;
   for (int64_t i = 0; i < n; i++) {
     double *x = X + (size_t)i * d, s = 0;
     if (r->checks || r->normalize)
-      for (int j = 0; j < d; j++) s += x[j] * x[j];
-    if (r->checks && !isfinite(s))
-      SIGMA_CHECK(sigma_input_check_row(r->in, row0 + i, x)); /* NaN/Inf */
-    if (r->normalize) {
-      SIGMA_CHECK(sigma_input_normalize_row(r->in, row0 + i, x, s));
-      s = 0;
-      for (int j = 0; j < d; j++) s += x[j] * x[j];
-    }
+      SIGMA_CHECK(sigma_input_prepare_row(r->in, row0 + i, x, r->normalize, &s));
     if (s > r->max_norm2) r->max_norm2 = s;
     if (r->shift)
       for (int j = 0; j < d; j++) x[j] -= r->shift[j];
@@ -458,7 +432,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   /* The observed block: same rows on every rank (SPEC section 7). */
   t = MPI_Wtime();
   rc = make_observed(o, N, d, &s.ob);
-  if (rc == SIGMA_OK && rank == 0 && o->save_indices) rc = save_indices(o->save_indices, &s.ob);
+  if (rc == SIGMA_OK) rc = check_outputs(o);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->n1 = s.ob.n;
   for (int64_t k = 0; k < s.ob.n; k++) r->nb += s.ob.half[k];
@@ -563,7 +537,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
     double v[4];
     sigma_dd_value(acc, v, 4);
     r->tau2_oracle = sigma_variance_from_sums((double)N, v[0], v[1]);
-    r->tau2_observed = sigma_variance_from_sums((double)r->n1, v[2], v[3]);
+    r->tau2_observed = sigma_loo_tau2((double)r->n1, d, v[2], v[3]);
     r->t_reduce2 = max_time(MPI_Wtime() - t, comm);
   }
   int64_t rows_all, rows_mine = s.rd.rows_read;
@@ -590,6 +564,10 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   SIGMA_TRY(sigma_calloc(&r->mean, (size_t)d, sizeof(double)));
   if (o->center) memcpy(r->mean, s.mu, (size_t)d * sizeof(double));
   r->t_total = max_time(MPI_Wtime() - t0, comm);
+  r->obs_rows = s.ob.rows; /* the caller may save them */
+  r->obs_half = s.ob.half;
+  s.ob.rows = NULL;
+  s.ob.half = NULL;
 done:
   state_free(&s);
   return rc;
@@ -598,6 +576,10 @@ done:
 void sigma_audit_result_free(sigma_audit_result *r) {
   sigma_est_free(&r->est);
   free(r->mean);
+  free(r->obs_rows);
+  free(r->obs_half);
   r->mean = NULL;
+  r->obs_rows = NULL;
+  r->obs_half = NULL;
   sigma_input_close(&r->input);
 }

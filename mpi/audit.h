@@ -13,6 +13,7 @@
 
 #include <mpi.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "input.h"
 #include "sigma/estimators.h"
@@ -38,7 +39,8 @@ typedef struct {
   uint64_t seed;
   sigma_obs_mode observed;
   const char *indices_path;  /* SIGMA_OBS_INDICES: one row index per line */
-  const char *save_indices;  /* write the observed rows (sorted) here, or NULL */
+  const char *save_indices;  /* the caller writes the observed rows here (or NULL) */
+  const char *json_path, *csv_path; /* the caller's report outputs (or NULL) */
   int64_t block_rows;     /* rows per HDF5 read; 0: SIGMA_BLOCK_BYTES worth */
   int normalize, center;
   double level, delta, energy_cap;
@@ -63,12 +65,22 @@ typedef struct {
   /* wall-clock seconds, max over ranks */
   double t_open, t_sample, t_pass1, t_reduce1, t_factor, t_pass2, t_reduce2, t_estimate, t_total;
   double bytes_read;      /* bytes read from disk over all ranks, both passes */
+  uint64_t *obs_rows;     /* n1 observed rows, sorted (owned) */
+  unsigned char *obs_half;/* n1: the Richardson half of each (owned) */
 } sigma_audit_result;
 
 /* Run the audit collectively on comm. On error every rank returns the same code
- * and rank 0 holds the message. */
+ * and rank 0 holds the message. The outputs named in o (save_indices, json_path,
+ * csv_path) are checked before any pass (io/files.h: none may name an input, a
+ * directory, or another output), so a doomed write fails before the work; writing them
+ * is the caller's, after success, so a failed run leaves none of them. */
 int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result *r);
 
 void sigma_audit_result_free(sigma_audit_result *r);
+
+/* The observed rows as --save-indices writes them: half a (sorted), then half b (sorted),
+ * one index per line, so the first floor(n1/2) lines are the Richardson half a.
+ * Errors: SIGMA_EIO (write failed). */
+int sigma_audit_write_indices(FILE *f, const sigma_audit_result *r);
 
 #endif

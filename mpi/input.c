@@ -1,13 +1,16 @@
 /* Parallel HDF5 input: shard discovery, validation and row-block reads. */
 #include "input.h"
 
+#include <float.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "sigma/error.h"
 
 #define DEFAULT_DATASET "embeddings"
@@ -29,21 +32,27 @@ static int has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 static int expand_spec(sigma_input *in, const char *spec, int depth);
 
-/* @LIST: one spec per line. */
+/* @LIST: one spec per line (any length: getline). A list that names nothing is an
+ * error here, naming the list, rather than "n1 > N = 0" or d = 0 later. */
 static int expand_list(sigma_input *in, const char *list, int depth) {
+  SIGMA_CHECK(sigma_file_input(list, "list file"));
   FILE *f = fopen(list, "r");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot open list file", list);
-  char line[4096];
-  int rc = SIGMA_OK, lineno = 0;
-  while (rc == SIGMA_OK && fgets(line, sizeof line, f)) {
-    lineno++;
+  char *line = NULL;
+  size_t cap = 0;
+  const int before = in->nshards;
+  int rc = SIGMA_OK;
+  while (rc == SIGMA_OK && getline(&line, &cap, f) >= 0) {
     line[strcspn(line, "\r\n")] = '\0';
     char *p = line;
     while (*p == ' ' || *p == '\t') p++;
     if (*p == '\0' || *p == '#') continue;
     rc = expand_spec(in, p, depth + 1);
   }
+  free(line);
   fclose(f);
+  if (rc == SIGMA_OK && in->nshards == before)
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: list file names no input", list);
   return rc;
 }
 
@@ -60,7 +69,10 @@ static int expand_spec(sigma_input *in, const char *spec, int depth) {
     dataset = colon[1] ? colon + 1 : DEFAULT_DATASET;
   }
   int rc = SIGMA_OK;
-  if (has_glob(path)) {
+  /* A name that exists is taken literally (the shell may have expanded a pattern
+   * already: x[1].h5 must not become x1.h5); only a pattern that names no file is
+   * expanded here. */
+  if (has_glob(path) && access(path, F_OK) != 0) {
     glob_t g;
     int grc = glob(path, 0, NULL, &g);
     if (grc == GLOB_NOMATCH || (grc == 0 && g.gl_pathc == 0))
@@ -98,12 +110,9 @@ static void shard_close_handles(sigma_input *in) {
  * streaming reads of large shards); otherwise the POSIX driver, whose open costs ~0.05 ms
  * instead of ~0.5 ms: metadata inspection and small shards, where opening dominates. */
 static int shard_open(const sigma_shard *s, int mpio, hid_t *file, hid_t *dset) {
-  if (access(s->path, F_OK) != 0)
-    return sigma_set_error(SIGMA_EIO, "%s: no such file (wanted dataset '%s')", s->path,
-                           s->dataset);
-  if (access(s->path, R_OK) != 0)
-    return sigma_set_error(SIGMA_EIO, "%s: permission denied (wanted dataset '%s')", s->path,
-                           s->dataset);
+  char what[512];
+  snprintf(what, sizeof what, "input, wanted dataset '%s'", s->dataset);
+  SIGMA_CHECK(sigma_file_input(s->path, what)); /* regular (a FIFO hangs H5Fopen), recorded */
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (mpio) H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL);
   else H5Pset_fapl_sec2(fapl);
@@ -123,6 +132,8 @@ static int shard_open(const sigma_shard *s, int mpio, hid_t *file, hid_t *dset) 
    * what the sized cache saves. */
   if (s->cache_bytes > 0 && !getenv("SIGMA_DEBUG_DEFAULT_CHUNK_CACHE")) /* 12421 slots (a prime): few hash collisions for any chunk count */
     H5Pset_chunk_cache(dapl, 12421, s->cache_bytes, H5D_CHUNK_CACHE_W0_DEFAULT);
+  /* External raw files are named relative to the HDF5 file, not the working directory. */
+  H5Pset_efile_prefix(dapl, "${ORIGIN}");
   *dset = H5Dopen2(*file, s->dataset, dapl);
   H5Pclose(dapl);
   if (*dset < 0) {
@@ -148,6 +159,104 @@ static size_t chunk_cache_bytes(hid_t dset, hsize_t d, size_t elem) {
   return bytes;
 }
 
+/* External raw files: named relative to the HDF5 file (H5Pset_efile_prefix), each must
+ * be a regular file that holds its segment. HDF5 reads a missing or short external file
+ * as fill values without an error, which would be audited as rows of zeros. */
+static int check_external(const sigma_shard *s, hid_t dcpl, double need) {
+  const int n = H5Pget_external_count(dcpl);
+  char *dir = strdup(s->path), *slash = dir ? strrchr(dir, '/') : NULL;
+  if (!dir) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  if (slash) slash[1] = '\0';
+  else dir[0] = '\0';
+  int rc = SIGMA_OK;
+  for (int k = 0; k < n && need > 0 && rc == SIGMA_OK; k++) {
+    char name[2048], path[4096], what[2600];
+    off_t off = 0;
+    hsize_t size = 0;
+    if (H5Pget_external(dcpl, (unsigned)k, sizeof name, name, &off, &size) < 0) {
+      rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: cannot read external storage entry %d",
+                           s->path, s->dataset, k);
+      break;
+    }
+    snprintf(path, sizeof path, "%s%s", name[0] == '/' ? "" : dir, name);
+    snprintf(what, sizeof what, "external raw file of %s:%s", s->path, s->dataset);
+    rc = sigma_file_input(path, what);
+    const double take = (double)size < need ? (double)size : need;
+    struct stat st;
+    if (rc == SIGMA_OK && stat(path, &st) == 0 && (double)st.st_size < (double)off + take)
+      rc = sigma_set_error(SIGMA_EIO, "%s: external raw file of %s:%s is %lld bytes, its segment "
+                           "needs %.0f (offset %lld + %.0f): HDF5 would read the rest as fill "
+                           "values", path, s->path, s->dataset, (long long)st.st_size,
+                           (double)off + take, (long long)off, take);
+    need -= take;
+  }
+  if (rc == SIGMA_OK && need > 0)
+    rc = sigma_set_error(SIGMA_EIO, "%s:%s: external storage is %.0f bytes short of the dataset",
+                         s->path, s->dataset, need);
+  free(dir);
+  return rc;
+}
+
+/* Every filter of the pipeline must be available, or every read of a chunk fails: say
+ * which filter (a missing plugin) before any work, instead of a read error later. */
+static int check_filters(const sigma_shard *s, hid_t dcpl) {
+  const int n = H5Pget_nfilters(dcpl);
+  for (int k = 0; k < n; k++) {
+    unsigned flags = 0, conf = 0, cd[16];
+    size_t ncd = 16;
+    char name[256] = "";
+    H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)k, &flags, &ncd, cd, sizeof name, name, &conf);
+    if (id < 0 || H5Zfilter_avail(id) <= 0)
+      return sigma_set_error(SIGMA_EFORMAT, "%s:%s: needs HDF5 filter '%s' (id %d), which is not "
+                             "available here (its plugin is not installed)", s->path, s->dataset,
+                             name[0] ? name : "unnamed", (int)id);
+  }
+  return SIGMA_OK;
+}
+
+/* A chunked dataset must have every chunk written: HDF5 answers a missing chunk with
+ * fill values. (Its space status cannot tell: compressed chunks are smaller than their
+ * nominal size, so a complete gzip dataset reads as "partly allocated".) */
+static int check_chunks(const sigma_shard *s, hid_t dset, hid_t dcpl) {
+  hsize_t cd[2] = {0, 0}, dims[2] = {0, 0}, have = 0;
+  hid_t space = H5Dget_space(dset);
+  H5Sget_simple_extent_dims(space, dims, NULL);
+  herr_t st = H5Dget_num_chunks(dset, space, &have); /* 1.10 refuses H5S_ALL here */
+  H5Sclose(space);
+  if (H5Pget_chunk(dcpl, 2, cd) != 2 || !cd[0] || !cd[1] || st < 0)
+    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: cannot read the chunk index", s->path,
+                           s->dataset);
+  const double want = ceil((double)dims[0] / cd[0]) * ceil((double)dims[1] / cd[1]);
+  if ((double)have < want)
+    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: %.0f of %.0f chunks were never written (HDF5 "
+                           "would read their rows as fill values)", s->path, s->dataset,
+                           want - (double)have, want);
+  return SIGMA_OK;
+}
+
+/* Refuse storage that HDF5 would answer with fill values instead of data: a virtual
+ * dataset (missing source files are filled silently), external files that are missing
+ * or short, and storage never (or only partly) allocated, i.e. rows never written. */
+static int check_storage(const sigma_shard *s, hid_t dset, double bytes) {
+  hid_t dcpl = H5Dget_create_plist(dset);
+  int rc = SIGMA_OK;
+  H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
+  if (H5Pget_layout(dcpl) == H5D_VIRTUAL)
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: a virtual dataset (HDF5 fills the rows of missing "
+                         "source files silently): give its source datasets as shards instead",
+                         s->path, s->dataset);
+  else if (H5Pget_external_count(dcpl) > 0)
+    rc = check_external(s, dcpl, bytes);
+  else if (H5Pget_layout(dcpl) == H5D_CHUNKED)
+    rc = check_chunks(s, dset, dcpl);
+  else if (H5Dget_space_status(dset, &status) < 0 || status != H5D_SPACE_STATUS_ALLOCATED)
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: the dataset's storage is not allocated: rows "
+                         "never written would be read as fill values", s->path, s->dataset);
+  if (rc == SIGMA_OK) rc = check_filters(s, dcpl);
+  H5Pclose(dcpl);
+  return rc;
+}
+
 /* Shape and dtype of one shard. */
 static int shard_inspect(sigma_shard *s, int *d) {
   hid_t file, dset;
@@ -156,6 +265,8 @@ static int shard_inspect(sigma_shard *s, int *d) {
   hid_t space = H5Dget_space(dset), type = H5Dget_type(dset);
   int ndims = H5Sget_simple_extent_ndims(space);
   hsize_t dims[8] = {0};
+  size_t sz = H5Tget_size(type);
+  if (ndims == 2) H5Sget_simple_extent_dims(space, dims, NULL);
   if (ndims != 2) {
     rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: dataset has rank %d, expected 2 (N rows x d)",
                          s->path, s->dataset, ndims);
@@ -163,19 +274,27 @@ static int shard_inspect(sigma_shard *s, int *d) {
     rc = sigma_set_error(SIGMA_EFORMAT,
                          "%s:%s: dataset dtype is %s, expected float16, float32 or float64",
                          s->path, s->dataset, dtype_name(type));
+  } else if (sz != 2 && sz != 4 && sz != 8) {
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: %zu-byte floats, expected float16/32/64",
+                         s->path, s->dataset, sz);
+  } else if (dims[0] == 0 || dims[1] == 0) {
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: dataset is empty (%llu x %llu)", s->path,
+                         s->dataset, (unsigned long long)dims[0], (unsigned long long)dims[1]);
+  } else if (dims[1] > SIGMA_D_MAX || dims[0] > (hsize_t)INT64_MAX / dims[1]) {
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: %llu x %llu: d = %llu columns would need a %.3g "
+                         "GiB d x d Gram; sigma handles d <= %d (LAPACK's 32-bit indices)",
+                         s->path, s->dataset, (unsigned long long)dims[0],
+                         (unsigned long long)dims[1], (unsigned long long)dims[1],
+                         (double)dims[1] * (double)dims[1] * 8 / 1073741824.0, SIGMA_D_MAX);
   } else {
-    size_t sz = H5Tget_size(type);
-    H5Sget_simple_extent_dims(space, dims, NULL);
-    if (sz != 2 && sz != 4 && sz != 8)
-      rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: %zu-byte floats, expected float16/32/64",
-                           s->path, s->dataset, sz);
-    else if (dims[0] == 0 || dims[1] == 0)
-      rc = sigma_set_error(SIGMA_EFORMAT, "%s:%s: dataset is empty (%llu x %llu)", s->path,
-                           s->dataset, (unsigned long long)dims[0], (unsigned long long)dims[1]);
     s->rows = (int64_t)dims[0];
     s->dtype_bytes = (int)sz;
+    /* Only IEEE binary32 takes the raw float fast path; any other 4-byte float (another
+     * exponent width, say) is converted by HDF5. */
+    s->ieee_f32 = H5Tequal(type, H5T_IEEE_F32LE) > 0 || H5Tequal(type, H5T_IEEE_F32BE) > 0;
     *d = (int)dims[1];
     s->cache_bytes = chunk_cache_bytes(dset, dims[1], sz);
+    rc = check_storage(s, dset, (double)dims[0] * (double)dims[1] * (double)sz);
   }
   H5Tclose(type);
   H5Sclose(space);
@@ -249,6 +368,59 @@ static void widen_in_place(double *X, const float *f, size_t m) {
   for (size_t k = 0; k < m; k++) X[k] = (double)f[k];
 }
 
+/* The innermost message of HDF5's error stack (the cause, e.g. "data error detected by
+ * Fletcher32 checksum"), or "" if none. */
+static herr_t innermost(unsigned n, const H5E_error2_t *e, void *out) {
+  if (n == 0 && e->desc) snprintf(out, 256, "%s", e->desc);
+  return 0;
+}
+
+static void h5_cause(char *buf) {
+  buf[0] = '\0';
+  hid_t st = H5Eget_current_stack();
+  if (st >= 0) {
+    H5Ewalk2(st, H5E_WALK_UPWARD, innermost, buf);
+    H5Eclose_stack(st);
+  }
+}
+
+/* A failed read of rows [row, row + n) of shard s: for a chunked dataset, find the
+ * first band of chunks that fails (re-reading band by band into X, which holds n rows)
+ * and name its rows and HDF5's cause, instead of "unreadable" over the whole range. */
+static int read_failure(sigma_input *in, const sigma_shard *s, int64_t row, int64_t n, double *X) {
+  char cause[256];
+  h5_cause(cause);
+  int64_t lo = row, hi = row + n - 1;
+  hid_t dcpl = H5Dget_create_plist(in->dset);
+  hsize_t cd[2] = {0, 0};
+  if (H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 2, cd) == 2 && cd[0] > 0) {
+    const int64_t band = (int64_t)cd[0];
+    for (int64_t b = row / band * band; b < row + n; b += band) {
+      hsize_t start[2] = {(hsize_t)(b > row ? b : row), 0}, count[2] = {0, (hsize_t)in->d};
+      int64_t end = b + band < row + n ? b + band : row + n;
+      count[0] = (hsize_t)(end - (int64_t)start[0]);
+      H5Sselect_hyperslab(in->fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+      hid_t ms = H5Screate_simple(2, count, NULL);
+      herr_t st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, ms, in->fspace, in->dxpl, X);
+      H5Sclose(ms);
+      if (st < 0) {
+        h5_cause(cause);
+        lo = b;
+        hi = b + band - 1 < s->rows - 1 ? b + band - 1 : s->rows - 1;
+        break;
+      }
+    }
+    H5Pclose(dcpl);
+    return sigma_set_error(SIGMA_EIO, "%s:%s: cannot read the chunk of rows %lld..%lld: %s",
+                           s->path, s->dataset, (long long)lo, (long long)hi,
+                           cause[0] ? cause : "corrupt or unreadable");
+  }
+  H5Pclose(dcpl);
+  return sigma_set_error(SIGMA_EIO, "%s:%s: cannot read rows %lld..%lld (file truncated or "
+                         "unreadable%s%s)", s->path, s->dataset, (long long)lo, (long long)hi,
+                         cause[0] ? ": " : "", cause);
+}
+
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
   const int d = in->d;
   while (n > 0) {
@@ -267,7 +439,7 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
     H5Sselect_hyperslab(in->fspace, H5S_SELECT_SET, start, NULL, count, NULL);
     hid_t mspace = H5Screate_simple(2, count, NULL);
     herr_t st;
-    if (s->dtype_bytes == 4) {
+    if (s->dtype_bytes == 4 && s->ieee_f32) {
       /* float32 (the common case): read the raw floats into the upper half of X and
        * widen in place, instead of HDF5's conversion buffer and second copy. */
       size_t m = (size_t)take * d;
@@ -278,10 +450,7 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
       st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, mspace, in->fspace, in->dxpl, X);
     }
     H5Sclose(mspace);
-    if (st < 0)
-      return sigma_set_error(SIGMA_EIO, "%s:%s: cannot read rows %lld..%lld (file truncated or "
-                             "unreadable)", s->path, s->dataset, (long long)start[0],
-                             (long long)(start[0] + take - 1));
+    if (st < 0) return read_failure(in, s, (int64_t)start[0], take, X);
     X += (size_t)take * d;
     row0 += take;
     n -= take;
@@ -302,14 +471,50 @@ const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf
   return buf;
 }
 
-int sigma_input_normalize_row(const sigma_input *in, int64_t r, double *x, double s) {
-  if (!(s > 0)) {
-    char where[1024];
-    return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
-                           sigma_input_describe_row(in, r, where, sizeof where));
+/* max |x_j| and sum (x_j / m)^2: the squared norm m^2 t without overflow or underflow
+ * (LAPACK's dnrm2 scales the same way). */
+static double scaled_norm2(const double *x, int d, double *t) {
+  double m = 0, acc = 0;
+  for (int j = 0; j < d; j++) m = fmax(m, fabs(x[j]));
+  if (m > 0)
+    for (int j = 0; j < d; j++) acc += (x[j] / m) * (x[j] / m);
+  *t = acc;
+  return m;
+}
+
+int sigma_input_prepare_row(const sigma_input *in, int64_t r, double *x, int normalize,
+                            double *norm2) {
+  const int d = in->d;
+  double s = 0;
+  for (int j = 0; j < d; j++) s += x[j] * x[j];
+  if (!isfinite(s)) SIGMA_CHECK(sigma_input_check_row(in, r, x)); /* a NaN or Inf, named */
+  /* Finite values whose squares overflow, or squares that underflow: x x^T is not
+   * representable in double precision. m = 0: an all-zero row (harmless unless it must
+   * be normalised). */
+  const int overflow = !isfinite(s), underflow = s < DBL_MIN;
+  double t = 0, m = 0;
+  if (overflow || underflow) m = scaled_norm2(x, d, &t);
+  char where[1024];
+  if (m > 0 && !normalize)
+    return sigma_set_error(SIGMA_EDATA, "%s %s double precision: ||x||^2 = %.3g^2 x %.6g, so x "
+                           "x^T cannot be represented (rescale the data, or --normalize)",
+                           sigma_input_describe_row(in, r, where, sizeof where),
+                           overflow ? "overflows" : "underflows", m, t);
+  if (normalize) {
+    if (overflow || underflow) {
+      if (m == 0)
+        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
+                               sigma_input_describe_row(in, r, where, sizeof where));
+      const double inv = 1.0 / sqrt(t); /* x / m has norm sqrt(t) in [1, sqrt(d)] */
+      for (int j = 0; j < d; j++) x[j] = (x[j] / m) * inv;
+    } else {
+      const double inv = 1.0 / sqrt(s);
+      for (int j = 0; j < d; j++) x[j] *= inv;
+    }
+    s = 0;
+    for (int j = 0; j < d; j++) s += x[j] * x[j];
   }
-  const double inv = 1.0 / sqrt(s);
-  for (int j = 0; j < in->d; j++) x[j] *= inv;
+  if (norm2) *norm2 = s;
   return SIGMA_OK;
 }
 

@@ -19,6 +19,8 @@
  */
 #define SIGMA_CHUNK_CACHE_MAX (256.0 * 1048576.0)
 #define SIGMA_MPIO_MIN_BYTES (64.0 * 1048576.0)
+/* Widest d: d^2 < 2^31, since LP64 LAPACK indexes a d x d matrix with 32-bit ints. */
+#define SIGMA_D_MAX 46340
 #ifndef SIGMA_INPUT_H
 #define SIGMA_INPUT_H
 
@@ -32,6 +34,7 @@ typedef struct {
   int64_t rows;    /* rows in this shard */
   int64_t row0;    /* global index of its first row */
   int dtype_bytes; /* 2, 4 or 8 */
+  int ieee_f32;    /* IEEE binary32 (either byte order): read raw and widened in place */
   size_t cache_bytes; /* chunked datasets: HDF5 chunk cache to open it with; 0: default */
 } sigma_shard;
 
@@ -57,10 +60,19 @@ int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
  * Errors: SIGMA_EIO (read failed: names file, dataset, rows). */
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
 
-/* --normalize for global row r (x: d doubles, s = ||x||^2 computed by the caller):
- * x *= 1 / sqrt(s), the one formula audit, study and plan share, so a row prepared by
- * any of them has the same bits. Errors: SIGMA_EDATA (an all-zero row, named). */
-int sigma_input_normalize_row(const sigma_input *in, int64_t r, double *x, double s);
+/* The one row preparation that audit, study and plan share, so a row prepared by any of
+ * them has the same bits. x: global row r, d doubles, modified in place.
+ * - NaN or Inf values: SIGMA_EDATA naming file, dataset, row and column.
+ * - normalize: x *= 1 / sqrt(||x||^2); a row whose squared norm overflows or underflows
+ *   is scaled by its largest |x_j| first (as LAPACK's dnrm2), so any finite non-zero row
+ *   normalises; an all-zero row is SIGMA_EDATA.
+ * - otherwise a non-zero row whose squared norm overflows (values near 1e155 and up) or
+ *   underflows (near 1e-155 and down) is SIGMA_EDATA "row R overflows double precision":
+ *   x x^T cannot be represented, and the Gram would be Inf or lose the row.
+ * norm2 (may be NULL): ||x||^2 of the row as prepared (1 up to rounding when normalised).
+ * Centring is the caller's (it needs the global mean). */
+int sigma_input_prepare_row(const sigma_input *in, int64_t r, double *x, int normalize,
+                            double *norm2);
 
 void sigma_input_close(sigma_input **in);
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+#include "fmt.h"
 #include "input.h"
 #include "reduce.h"
 #include "sigma/error.h"
@@ -54,11 +56,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
     uint64_t *hit = bsearch(&perm[k], rows, (size_t)K, sizeof *rows, cmp_u64);
     double *x = X + (size_t)k * d;
     memcpy(x, Xs + (size_t)(hit - rows) * d, (size_t)d * sizeof(double));
-    if (o->normalize) {
-      double s = 0;
-      for (int j = 0; j < d; j++) s += x[j] * x[j];
-      SIGMA_TRY(sigma_input_normalize_row(in, (int64_t)perm[k], x, s));
-    }
+    SIGMA_TRY(sigma_input_prepare_row(in, (int64_t)perm[k], x, o->normalize, NULL));
     for (int j = 0; j < d; j++) mean[j] += x[j] / (double)K;
   }
   if (o->center)
@@ -84,28 +82,33 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
   const double N = (double)pr->N;
   const int d = pr->d;
   printf("sigma plan: N = %lld, d = %d, pilot %lld rows (seed %llu), level %.4g (z = %.4f)\n"
-         "  tau2 (leave-one-out on the pilot) = %.4g = %.2f d   (the rule assumes ~ d; Gaussian 2 d)\n"
-         "  plug-in bias constant c: %.4g from the pilot (Richardson split), %.4g Gaussian d(d+1)/2\n\n",
+         "  tau2 (leave-one-out on the pilot) = %s = %s d   (the rule assumes ~ d; Gaussian 2 d)\n"
+         "  plug-in bias constant c: %s from the pilot (Richardson split), %.4g Gaussian d(d+1)/2\n\n",
          (long long)pr->N, d, (long long)pr->K, (unsigned long long)o->seed, o->level, pr->z,
-         pr->tau2, pr->tau2 / d, pr->c_hat, pr->c_gauss);
+         sigma_num("%.4g", pr->tau2), sigma_num("%.2f", pr->tau2 / d), sigma_num("%.4g", pr->c_hat),
+         pr->c_gauss);
   printf("%8s %10s | %14s %14s | %12s %14s %14s\n", "eps", "rule n1", "halfwidth@rule",
          "bias@rule", "Wishart n1", "plug-in n1", "plug-in n1 (G)");
   json_t *rows = json_array();
   for (int k = 0; k < o->K; k++) {
     double eps = o->eps[k];
     int64_t rule = sigma_rule_n1(o->rule_constant, d, eps);
-    double hw = rule <= pr->N ? pr->z * sigma_ci_sd(pr->tau2, N, (double)rule) : NAN;
-    double bias = rule <= pr->N ? (isfinite(pr->c_hat) ? pr->c_hat : pr->c_gauss) *
-                                      (1.0 / rule - 1.0 / N) : NAN;
+    const int fits = rule > 0 && rule <= pr->N; /* -1: beyond any row count */
+    double hw = fits ? pr->z * sigma_ci_sd(pr->tau2, N, (double)rule) : NAN;
+    double bias = fits ? (isfinite(pr->c_hat) ? pr->c_hat : pr->c_gauss) *
+                             (1.0 / rule - 1.0 / N) : NAN;
     double nw = ceil(sigma_plan_n1(eps, pr->z, pr->tau2, 0.0, N));
     double np = isfinite(pr->c_hat) && pr->c_hat > 0
                     ? ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_hat, N)) : NAN;
     double ng = ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_gauss, N));
-    printf("%8.4g %10lld | %14.4f %14.4f | %12.0f %14.0f %14.0f%s\n", eps, (long long)rule, hw,
-           bias, nw, np, ng, nw >= N ? "  (Wishart needs the full pass: n1 = N)" : "");
+    char rs[32] = "n/a";
+    if (rule > 0) snprintf(rs, sizeof rs, "%lld", (long long)rule);
+    printf("%8.4g %10s | %14s %14s | %12s %14s %14s%s\n", eps, rs, sigma_num("%.4f", hw),
+           sigma_num("%.4f", bias), sigma_num("%.0f", nw), sigma_num("%.0f", np),
+           sigma_num("%.0f", ng), nw >= N ? "  (Wishart needs the full pass: n1 = N)" : "");
     json_array_append_new(
-        rows, json_pack("{s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:b}", "epsilon", eps, "rule_n1",
-                        (json_int_t)rule, "halfwidth_at_rule_n1", jnum(hw), "plugin_bias_at_rule_n1",
+        rows, json_pack("{s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "epsilon", eps, "rule_n1",
+                        rule > 0 ? json_integer((json_int_t)rule) : json_null(), "halfwidth_at_rule_n1", jnum(hw), "plugin_bias_at_rule_n1",
                         jnum(bias), "wishart_n1", jnum(nw), "plugin_n1", jnum(np),
                         "plugin_n1_gaussian_c", jnum(ng), "needs_full_pass", nw >= N));
   }
@@ -121,21 +124,17 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
     json_array_append_new(files, json_pack("{s:s,s:s,s:I}", "path", in->shard[k].path, "dataset",
                                            in->shard[k].dataset, "rows",
                                            (json_int_t)in->shard[k].rows));
-  json_t *root = json_pack("{s:s,s:o,s:I,s:i,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:f,s:b,s:b,s:o}", "tool",
+  json_t *root = json_pack("{s:s,s:o,s:I,s:i,s:I,s:I,s:f,s:f,s:o,s:o,s:o,s:f,s:b,s:b,s:o}", "tool",
                            "sigma plan " SIGMA_VERSION, "files", files, "N", (json_int_t)pr->N,
                            "d", d, "pilot_rows", (json_int_t)pr->K, "seed", (json_int_t)o->seed,
-                           "level", o->level, "z", pr->z, "tau2_pilot", pr->tau2, "c_pilot",
+                           "level", o->level, "z", pr->z, "tau2_pilot", jnum(pr->tau2), "c_pilot",
                            jnum(pr->c_hat), "logdet_G1_pilot", jnum(pr->logdet), "c_gaussian",
                            pr->c_gauss, "normalize", o->normalize, "center", o->center, "plan",
                            rows);
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", o->json);
-  int rc = SIGMA_OK;
-  if (!root || json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
-      rename(tmp, o->json) != 0) {
-    remove(tmp);
-    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write JSON", o->json);
-  }
+  char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+  int rc = text ? sigma_file_write(o->json, "--json", text, strlen(text))
+                : sigma_set_error(SIGMA_ENOMEM, "%s: cannot build the JSON plan", o->json);
+  free(text);
   json_decref(root);
   return rc;
 }
@@ -145,8 +144,9 @@ int sigma_plan_run(const sigma_plan_opts *o, MPI_Comm comm) {
   MPI_Comm_rank(comm, &rank);
   if (rank == 0) {
     sigma_input *in = NULL;
-    pilot_result pr;
+    pilot_result pr = {0};
     rc = sigma_input_open(o->inputs, o->ninputs, &in);
+    if (rc == SIGMA_OK && o->json) rc = sigma_file_check_output(o->json, "--json");
     if (rc == SIGMA_OK) rc = run_pilot(o, in, &pr);
     if (rc == SIGMA_OK) rc = report(o, in, &pr);
     sigma_input_close(&in);

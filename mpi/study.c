@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "files.h"
+#include "fmt.h"
 #include "plots.h"
 #include "progress.h"
 #include "reduce.h"
@@ -31,21 +34,10 @@ enum { NCOL = 6 + 6 * SIGMA_NEST }; /* columns of a replicate row */
 
 /* ---- files ---- */
 
+/* Every study file goes through the one output writer (io/files.h): atomic, unique
+ * temporary per process, never onto an input. */
 static int write_atomic(const char *path, const char *text) {
-  /* The temporary is unique per process: two jobs that write the same replicate
-     (overlapping --replicate-range slices) write the same bytes and must not
-     rename each other's half-written file. */
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = fopen(tmp, "w");
-  if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot write (%s)", path, strerror(errno));
-  int ok = fputs(text, f) >= 0;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok || rename(tmp, path) != 0) {
-    remove(tmp);
-    return sigma_set_error(SIGMA_EIO, "%s: cannot write", path);
-  }
-  return SIGMA_OK;
+  return sigma_file_write(path, "study output", text, strlen(text));
 }
 
 static void rep_path(const sigma_study_opts *o, int64_t i, char *buf, size_t len) {
@@ -67,48 +59,90 @@ static const char *rep_header(void) {
   return h;
 }
 
-/* One replicate as CSV (header + K lines), %.17g so a resumed study reads back the
- * exact doubles. */
+/* A CSV field: %.17g (a resumed study reads back the exact doubles), empty when not
+ * applicable (NaN; a covers flag of -1). */
+static void csv_field(FILE *f, double v) { fprintf(f, ",%s", sigma_csv_num(v)); }
+
+static double covers_value(int c) { return c < 0 ? NAN : c; }
+
+/* One replicate as CSV (header + K lines). Errors: NULL (out of memory). */
 static char *rep_csv(int64_t i, const sigma_rep_point *p, int K) {
-  size_t cap = 1024 + (size_t)K * NCOL * 28;
-  char *s = malloc(cap), *w = s;
-  if (!s) return NULL;
-  w += sprintf(w, "%s\n", rep_header());
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&s, &len); /* sized by what is written, never guessed */
+  if (!f) return NULL;
+  fprintf(f, "%s\n", rep_header());
   for (int k = 0; k < K; k++) {
-    w += sprintf(w, "%lld,%lld,%.17g,%.17g,%.17g,%.17g", (long long)i, (long long)p[k].n1,
-                 p[k].logdet_G1, p[k].logdet_Ga, p[k].logdet_Gb, p[k].tau2_observed);
+    fprintf(f, "%lld,%lld", (long long)i, (long long)p[k].n1);
+    csv_field(f, p[k].logdet_G1);
+    csv_field(f, p[k].logdet_Ga);
+    csv_field(f, p[k].logdet_Gb);
+    csv_field(f, p[k].tau2_observed);
     for (int e = 0; e < SIGMA_NEST; e++) {
       const sigma_est_line *l = &p[k].line[e];
-      w += sprintf(w, ",%.17g,%.17g,%.17g,%.17g,%d,%d", l->est, l->err, l->s[0], l->s[1],
-                   l->covers[0], l->covers[1]);
+      const double v[6] = {l->est, l->err, l->s[0], l->s[1], covers_value(l->covers[0]),
+                           covers_value(l->covers[1])};
+      for (int c = 0; c < 6; c++) csv_field(f, v[c]);
     }
-    w += sprintf(w, "\n");
+    fputc('\n', f);
+  }
+  if (fclose(f) != 0) {
+    free(s);
+    return NULL;
   }
   return s;
 }
 
+/* One CSV field at p: a number, or empty (NaN: not applicable). *end: the byte after. */
+static int csv_number(const char *p, double *v, const char **end) {
+  if (*p == ',' || *p == '\n' || *p == '\r' || *p == '\0') {
+    *v = NAN;
+    *end = p;
+    return 1;
+  }
+  char *e;
+  errno = 0;
+  *v = strtod(p, &e);
+  *end = e;
+  return e != p && errno == 0 && isfinite(*v);
+}
+
 /* Parse a replicate file into v (K x NCOL). Returns SIGMA_OK only for a complete file
- * of this sweep. */
+ * of this sweep (the header, then exactly K rows of NCOL fields). */
 static int rep_read(const char *path, const sigma_study_opts *o, int64_t i, double *v) {
   FILE *f = fopen(path, "r");
   if (!f) return SIGMA_EIO;
-  char line[8192];
-  int k = 0, ok = fgets(line, sizeof line, f) && !strncmp(line, "replicate,", 10);
-  while (ok && k < o->K && fgets(line, sizeof line, f)) {
-    char *p = line, *end;
+  char *line = NULL;
+  size_t cap = 0;
+  const size_t hl = strlen(rep_header());
+  int k = 0, ok = getline(&line, &cap, f) > 0 && !strncmp(line, rep_header(), hl) &&
+                  (line[hl] == '\n' || line[hl] == '\0');
+  while (ok && k < o->K && getline(&line, &cap, f) > 0) {
+    const char *p = line, *end;
     for (int c = 0; c < NCOL && ok; c++) {
-      v[(size_t)k * NCOL + c] = strtod(p, &end);
-      ok = end != p && (*end == ',' || (c == NCOL - 1 && (*end == '\n' || *end == '\0')));
+      ok = csv_number(p, &v[(size_t)k * NCOL + c], &end) &&
+           (*end == ',' ? c < NCOL - 1 : c == NCOL - 1 && (*end == '\n' || *end == '\0'));
       p = end + 1;
     }
     ok = ok && v[(size_t)k * NCOL] == (double)i && v[(size_t)k * NCOL + 1] == (double)o->n1s[k];
     k++;
   }
+  ok = ok && k == o->K && getline(&line, &cap, f) < 0; /* nothing after the K rows */
+  free(line);
   fclose(f);
-  return ok && k == o->K ? SIGMA_OK : SIGMA_EIO;
+  return ok ? SIGMA_OK : SIGMA_EIO;
 }
 
 /* ---- the header: what makes two runs the same study ---- */
+
+/* The first top-level key whose value differs (for the error message). */
+static const char *first_difference(json_t *a, json_t *b) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(a, key, v) if (!json_equal(v, json_object_get(b, key))) return key;
+  return "?";
+}
+
 
 static json_t *study_header(const sigma_study_opts *o, const sigma_audit_result *a) {
   json_t *files = json_array(), *sweep = json_array(), *eps = json_array();
@@ -131,7 +165,10 @@ static json_t *study_header(const sigma_study_opts *o, const sigma_audit_result 
                    "normalize", o->normalize, "center", o->center);
 }
 
-/* Write DIR/study.json, or check it equals this run's header under --resume. */
+/* Write DIR/study.json, or under --resume check that it describes this very study:
+ * the same header (inputs, N, d, seed, sweep, options) and the same truth, L and the tau2
+ * oracle to the last bit (both are rank- and block-independent), so a changed input
+ * behind the same path and shape is caught. */
 static int header_sync(const sigma_study_opts *o, const sigma_audit_result *a) {
   char path[4096];
   snprintf(path, sizeof path, "%s/study.json", o->out_dir);
@@ -139,21 +176,83 @@ static int header_sync(const sigma_study_opts *o, const sigma_audit_result *a) {
   json_t *root = json_pack("{s:o,s:f,s:f}", "study", h, "L", a->est.L, "tau2_oracle",
                            a->tau2_oracle);
   int rc = SIGMA_OK;
-  json_t *old = json_load_file(path, 0, NULL);
-  if (old) {
-    if (!o->resume)
-      rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
-                           "it, or choose another --out", o->out_dir);
-    else if (!json_equal(json_object_get(old, "study"), h))
-      rc = sigma_set_error(SIGMA_EINVAL, "%s holds a different study (input, seed, sweep, "
-                           "replicates or options differ): cannot --resume it", path);
-    json_decref(old);
-  } else {
+  json_error_t jerr;
+  json_t *old = access(path, F_OK) == 0 ? json_load_file(path, 0, &jerr) : NULL;
+  if (access(path, F_OK) == 0 && !old)
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt (%s): cannot verify the study", path,
+                         jerr.text);
+  else if (old && !o->resume)
+    rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
+                         "it, or choose another --out", o->out_dir);
+  else if (old && !json_equal(json_object_get(old, "study"), h))
+    rc = sigma_set_error(SIGMA_EINVAL, "%s holds a different study ('%s' differs: input, seed, "
+                         "sweep, replicates or options): cannot --resume it", path,
+                         first_difference(json_object_get(old, "study"), h));
+  else if (old && (!json_equal(json_object_get(old, "L"), json_object_get(root, "L")) ||
+                   !json_equal(json_object_get(old, "tau2_oracle"),
+                               json_object_get(root, "tau2_oracle"))))
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: the input changed since the study began (L = %.17g "
+                         "then, %.17g now): cannot --resume it", path,
+                         json_number_value(json_object_get(old, "L")), a->est.L);
+  else if (!old) {
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     rc = text ? write_atomic(path, text) : sigma_set_error(SIGMA_ENOMEM, "out of memory");
     free(text);
   }
+  json_decref(old);
   json_decref(root);
+  return rc;
+}
+
+/* Before any work: --out must be new, empty, or a study (with --resume, a readable one).
+ * A non-empty directory without study.json is the user's, not ours: writing report.md,
+ * summary.csv or plots/ there would overwrite their files; and replicates without a
+ * study.json cannot be verified, so resuming them could mix studies. */
+static int check_out_dir(const char *dir, int resume, int allow_study) {
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    if (errno != ENOENT)
+      return sigma_set_error(SIGMA_EIO, "%s: cannot create the output directory (%s)", dir,
+                             strerror(errno));
+    char *parent = strdup(dir), *slash = parent ? strrchr(parent, '/') : NULL;
+    if (slash) *slash = '\0';
+    int ok = !parent || !slash || !*parent || access(parent, W_OK) == 0;
+    int rc = ok ? SIGMA_OK
+                : sigma_set_error(SIGMA_EIO, "%s: cannot create the output directory (%s: %s)",
+                                  dir, parent, strerror(errno));
+    free(parent);
+    return rc; /* created after the truth pass */
+  }
+  if (!S_ISDIR(st.st_mode))
+    return sigma_set_error(SIGMA_EIO, "%s: --out exists and is not a directory", dir);
+  DIR *dp = opendir(dir);
+  if (!dp) return sigma_set_error(SIGMA_EIO, "%s: cannot read directory (%s)", dir, strerror(errno));
+  int entries = 0, study = 0;
+  for (struct dirent *e; (e = readdir(dp));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    entries++;
+    study |= !strcmp(e->d_name, "study.json");
+  }
+  closedir(dp);
+  if (entries == 0) return SIGMA_OK;
+  if (!study)
+    return sigma_set_error(SIGMA_EINVAL, "%s is not empty and holds no study (no study.json): "
+                           "refusing to %s (choose a new or empty --out)", dir,
+                           resume ? "resume from files it cannot verify" : "write into it");
+  if (!allow_study)
+    return sigma_set_error(SIGMA_EINVAL, "%s already holds a study: merge into a new --out", dir);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/study.json", dir);
+  json_error_t jerr;
+  json_t *j = json_load_file(path, 0, &jerr);
+  int rc = SIGMA_OK;
+  if (!j || !json_is_object(json_object_get(j, "study")) || !json_is_number(json_object_get(j, "L")))
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt or not a study (%s): cannot verify it",
+                         path, j ? "no study header or L" : jerr.text);
+  else if (!resume)
+    rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
+                         "it, or choose another --out", dir);
+  json_decref(j);
   return rc;
 }
 
@@ -248,11 +347,8 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
   for (int64_t k = 0; k < n; k++) {
     double *x = b->X + (size_t)b->rp[k].pos * d;
     memcpy(x, b->Xs + (size_t)k * d, (size_t)d * sizeof(double));
-    if (o->normalize) {
-      double s = 0;
-      for (int j = 0; j < d; j++) s += x[j] * x[j];
-      SIGMA_CHECK(sigma_input_normalize_row(a->input, (int64_t)b->rp[k].row, x, s));
-    }
+    if (o->normalize)
+      SIGMA_CHECK(sigma_input_prepare_row(a->input, (int64_t)b->rp[k].row, x, 1, NULL));
     if (o->center)
       for (int j = 0; j < d; j++) x[j] -= a->mean[j];
   }
@@ -372,8 +468,8 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
     free(z);
     return sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)");
   }
-  int64_t n = 0;
-  double cov0 = 0, cov1 = 0, sobs = 0, within = 0, sq = 0;
+  int64_t n = 0, ncov[2] = {0, 0};
+  double cov[2] = {0, 0}, sobs = 0, within = 0, sq = 0;
   memset(c, 0, sizeof *c);
   for (int64_t r = 0; r < R; r++) {
     const double *row = V + ((size_t)r * K + k) * NCOL;
@@ -382,8 +478,11 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
     c->s_oracle = row[col(e, 2)];
     z[n] = err[n] / c->s_oracle;
     sobs += row[col(e, 3)];
-    cov0 += row[col(e, 4)];
-    cov1 += row[col(e, 5)];
+    for (int j = 0; j < 2; j++) /* a CI that is not applicable (empty flag) does not count */
+      if (!isnan(row[col(e, 4 + j)])) {
+        cov[j] += row[col(e, 4 + j)];
+        ncov[j]++;
+      }
     within += fabs(err[n]) <= eps;
     sq += err[n] * err[n];
     n++;
@@ -394,10 +493,10 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
     c->sd = n > 1 ? gsl_stats_sd(err, 1, (size_t)n) : NAN;
     c->rmse = sqrt(sq / n);
     c->s_obs_mean = sobs / n;
-    c->cov[0] = cov0 / n;
-    c->cov[1] = cov1 / n;
-    c->cov_se[0] = sigma_binomial_se(c->cov[0], (size_t)n);
-    c->cov_se[1] = sigma_binomial_se(c->cov[1], (size_t)n);
+    for (int j = 0; j < 2; j++) {
+      c->cov[j] = ncov[j] ? cov[j] / ncov[j] : NAN;
+      c->cov_se[j] = ncov[j] ? sigma_binomial_se(c->cov[j], (size_t)ncov[j]) : NAN;
+    }
     c->p_within = within / n;
     sigma_ks_normal(z, (size_t)n, &c->ks_D, &c->ks_p);
     for (int64_t r = 0; r < n; r++) err[r] = fabs(err[r]);
@@ -564,8 +663,9 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   const int K = o->K, d = a->d;
   const double lvl = 100 * o->level;
   fprintf(f, "# sigma study\n\nN = %lld rows, d = %d, L = log det G = %.4f nats, tau2 oracle = "
-             "%.4g = %.2f d (Gaussian rows: 2 d). %lld replicates (seed %llu) per n1 in {",
-          (long long)a->N, d, a->L, a->tau2_oracle, a->tau2_oracle / d,
+             "%s = %s d (Gaussian rows: 2 d). %lld replicates (seed %llu) per n1 in {",
+          (long long)a->N, d, a->L, sigma_num("%.4g", a->tau2_oracle),
+          sigma_num("%.2f", a->tau2_oracle / d),
           (long long)(o->rep_hi - o->rep_lo), (unsigned long long)o->seed);
   for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
   fprintf(f, "}, nominal level %.4g%%.\n\n## Verdict\n\n", lvl);
@@ -573,7 +673,7 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   fprintf(f, "- **The paper's CI** (plug-in Lhat +- z tau sqrt(1/n1 - 1/N), oracle tau) covered "
              "L in ");
   for (int k = 0; k < K; k++)
-    fprintf(f, "%s%.1f%%", k ? ", " : "", 100 * S[k * SIGMA_NEST + SIGMA_EST_PLUGIN].cov[0]);
+    fprintf(f, "%s%s%%", k ? ", " : "", sigma_num("%.1f", 100 * S[k * SIGMA_NEST + SIGMA_EST_PLUGIN].cov[0]));
   fprintf(f, " of replicates at n1 = ");
   for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
   fprintf(f, " (nominal %.4g%%).\n", lvl);
@@ -581,8 +681,8 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   fprintf(f, "- **Plug-in bias** mean(L - Lhat) against d(d+1)/2 (1/n1 - 1/N): ");
   for (int k = 0; k < K; k++) {
     const sum_cell *c = &S[k * SIGMA_NEST + SIGMA_EST_PLUGIN];
-    fprintf(f, "%sn1 = %lld: %.4f +- %.4f vs %.4f", k ? "; " : "", (long long)o->n1s[k], c->bias,
-            c->n > 1 ? c->sd / sqrt((double)c->n) : NAN,
+    fprintf(f, "%sn1 = %lld: %s +- %s vs %.4f", k ? "; " : "", (long long)o->n1s[k],
+            sigma_num("%.4f", c->bias), sigma_num("%.4f", c->n > 1 ? c->sd / sqrt((double)c->n) : NAN),
             sigma_bias_formula(d, (double)a->N, (double)o->n1s[k]));
   }
   fprintf(f, " nats (+- one standard error of the mean).\n");
@@ -592,11 +692,12 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
     fprintf(f, "- **%s** coverage (oracle tau): ", e == SIGMA_EST_WISHART ? "Wishart Lhat_W" : "Richardson Lhat_R");
     for (int k = 0; k < K; k++) {
       const sum_cell *c = &S[k * SIGMA_NEST + e];
-      if (c->n == 0) continue;
+      if (c->n == 0 || !isfinite(c->cov[0])) continue;
       double se = sigma_binomial_se(o->level, (size_t)c->n);
       within += fabs(c->cov[0] - o->level) <= 3 * se;
       shown++;
-      fprintf(f, "%s%.1f%% (bias %.4f)", k ? ", " : "", 100 * c->cov[0], c->bias);
+      fprintf(f, "%s%.1f%% (bias %s)", shown > 1 ? ", " : "", 100 * c->cov[0],
+              sigma_num("%.4f", c->bias));
     }
     fprintf(f, "; within 3 binomial SE of nominal at %d of %d n1.\n", within, shown);
   }
@@ -605,21 +706,24 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   for (int k = 0; k < K; k++) {
     const sum_cell *p = &S[k * SIGMA_NEST], *w = &S[k * SIGMA_NEST + 1];
     fprintf(f, "%seps = %.4g -> n1 = %lld: P(|L - est| <= eps) = %.3f plug-in, %.3f Wishart; "
-               "n1 needed for eps at %.4g%%: %.0f plug-in, %.0f Wishart",
+               "n1 needed for eps at %.4g%%: %s plug-in, %s Wishart",
             k ? "; " : "", o->eps[k], (long long)o->n1s[k], p->p_within, w->p_within, lvl,
-            p->n1_needed, w->n1_needed);
+            sigma_num("%.0f", p->n1_needed), sigma_num("%.0f", w->n1_needed));
   }
-  fprintf(f, " (nan: not reached within the sweep).\n\n");
+  fprintf(f, " (n/a: not reached within the sweep).\n\n");
   fprintf(f, "## Summary table\n\n| n1 | eps | estimator | bias | sd | s (oracle tau) | coverage "
              "(oracle) | coverage (observed) | KS D (p) | P(abs err <= eps) | n1 for eps |\n"
              "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < K; k++)
     for (int e = 0; e < SIGMA_NEST; e++) {
       const sum_cell *c = &S[k * SIGMA_NEST + e];
-      fprintf(f, "| %lld | %.4g | %s | %.4f | %.4f | %.4f | %.3f +- %.3f | %.3f +- %.3f | "
-                 "%.3f (%.2g) | %.3f | %.0f |\n",
-              (long long)o->n1s[k], o->eps[k], kEst[e], c->bias, c->sd, c->s_oracle, c->cov[0],
-              c->cov_se[0], c->cov[1], c->cov_se[1], c->ks_D, c->ks_p, c->p_within, c->n1_needed);
+      fprintf(f, "| %lld | %.4g | %s | %s | %s | %s | %s +- %s | %s +- %s | "
+                 "%s (%s) | %s | %s |\n",
+              (long long)o->n1s[k], o->eps[k], kEst[e], sigma_num("%.4f", c->bias),
+              sigma_num("%.4f", c->sd), sigma_num("%.4f", c->s_oracle), sigma_num("%.3f", c->cov[0]),
+              sigma_num("%.3f", c->cov_se[0]), sigma_num("%.3f", c->cov[1]),
+              sigma_num("%.3f", c->cov_se[1]), sigma_num("%.3f", c->ks_D), sigma_num("%.2g", c->ks_p),
+              sigma_num("%.3f", c->p_within), sigma_num("%.0f", c->n1_needed));
     }
   fprintf(f, "\n![errors](plots/errors.png)\n![coverage](plots/coverage.png)\n"
              "![qq](plots/qq.png)\n![histogram](plots/hist.png)\n");
@@ -631,37 +735,42 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   return rc;
 }
 
-static int summarize(const sigma_study_opts *o, const study_truth *a, char *const *dirs,
-                     int ndirs, int64_t computed, double t_truth, double t_reps, json_t *prov) {
-  const int K = o->K;
+/* replicates.csv: every replicate's rows (its file without the header), in order. Its
+ * size follows what is written (a memstream), never a guess. */
+static int write_replicates_csv(const sigma_study_opts *o, char *const *dirs, int ndirs,
+                                double *V) {
   const int64_t R = o->rep_hi - o->rep_lo;
+  char *all = NULL, *line = NULL;
+  size_t len = 0, cap = 0;
+  FILE *m = open_memstream(&all, &len);
+  if (!m) return sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)");
   int rc = SIGMA_OK;
-  json_t *rows = NULL;
-  double *V = calloc((size_t)R * K * NCOL, sizeof(double));
-  sum_cell *S = calloc((size_t)K * SIGMA_NEST, sizeof *S);
-  size_t cap = 4096 + (size_t)R * K * NCOL * 26;
-  char *all = malloc(cap), *w = all;
-  if (!V || !S || !all) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
-  w += sprintf(w, "%s\n", rep_header());
-  for (int64_t r = 0; r < R; r++) {
+  fprintf(m, "%s\n", rep_header());
+  for (int64_t r = 0; r < R && rc == SIGMA_OK; r++) {
     char path[4096];
-    SIGMA_TRY(find_rep(o, dirs, ndirs, o->rep_lo + r, V + (size_t)r * K * NCOL, path,
-                       sizeof path));
-    FILE *f = fopen(path, "r");
-    char line[8192];
-    if (f && fgets(line, sizeof line, f)) /* skip the header */
-      while (fgets(line, sizeof line, f)) w += sprintf(w, "%s", line);
+    rc = find_rep(o, dirs, ndirs, o->rep_lo + r, V + (size_t)r * o->K * NCOL, path, sizeof path);
+    FILE *f = rc == SIGMA_OK ? fopen(path, "r") : NULL;
+    if (rc == SIGMA_OK && !f) rc = sigma_set_error(SIGMA_EIO, "%s: cannot read", path);
+    if (f && getline(&line, &cap, f) > 0) /* skip the header */
+      while (getline(&line, &cap, f) > 0) fputs(line, m);
     if (f) fclose(f);
   }
+  free(line);
+  if (fclose(m) != 0 && rc == SIGMA_OK) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)");
   char path[4096];
   snprintf(path, sizeof path, "%s/replicates.csv", o->out_dir);
-  SIGMA_TRY(write_atomic(path, all));
+  if (rc == SIGMA_OK) rc = write_atomic(path, all);
+  free(all);
+  return rc;
+}
 
-  /* Per n1 and estimator; then the n1 each estimator needs for each eps (interpolated
-   * over the sweep's level-quantiles of |error|). */
+/* Per n1 and estimator; then the n1 each estimator needs for each eps (interpolated
+ * over the sweep's level-quantiles of |error|). */
+static int summarize_cells(const sigma_study_opts *o, const double *V, int64_t R, sum_cell *S) {
+  const int K = o->K;
   for (int k = 0; k < K; k++)
     for (int e = 0; e < SIGMA_NEST; e++)
-      SIGMA_TRY(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * SIGMA_NEST + e]));
+      SIGMA_CHECK(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * SIGMA_NEST + e]));
   double n1d[64], q[64];
   for (int e = 0; e < SIGMA_NEST; e++) {
     int m = 0;
@@ -670,88 +779,124 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
         n1d[m] = (double)o->n1s[k];
         q[m++] = S[k * SIGMA_NEST + e].q_level;
       }
-    for (int k = 0; k < K; k++) S[k * SIGMA_NEST + e].n1_needed = sigma_n1_for_precision(n1d, q, (size_t)m, o->eps[k]);
+    for (int k = 0; k < K; k++)
+      S[k * SIGMA_NEST + e].n1_needed = sigma_n1_for_precision(n1d, q, (size_t)m, o->eps[k]);
   }
+  return SIGMA_OK;
+}
+
+/* One summary row as JSON (NaN: null). */
+static json_t *cell_json(const sigma_study_opts *o, int k, int e, const sum_cell *c, double bf) {
+  return json_pack("{s:I,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+                   "s:o,s:o,s:o}",
+                   "n1", (json_int_t)o->n1s[k], "epsilon", jnum(o->eps[k]), "estimator",
+                   kEst[e], "replicates", (json_int_t)c->n, "bias", jnum(c->bias), "sd",
+                   jnum(c->sd), "rmse", jnum(c->rmse), "s_oracle", jnum(c->s_oracle),
+                   "s_observed_mean", jnum(c->s_obs_mean), "bias_formula", jnum(bf),
+                   "coverage_oracle", jnum(c->cov[0]), "coverage_oracle_se",
+                   jnum(c->cov_se[0]), "coverage_observed", jnum(c->cov[1]),
+                   "coverage_observed_se", jnum(c->cov_se[1]), "ks_D", jnum(c->ks_D),
+                   "ks_p", jnum(c->ks_p), "p_abs_err_within_eps", jnum(c->p_within),
+                   "abs_err_quantile_level", jnum(c->q_level), "n1_needed_for_eps",
+                   jnum(c->n1_needed));
+}
+
+/* One summary row as CSV (NaN: empty) and as a table line (NaN: n/a). */
+static void cell_text(FILE *csv, const sigma_study_opts *o, int k, int e, const sum_cell *c,
+                      double bf) {
+  const double v[15] = {c->bias,      c->sd,     c->rmse,     c->s_oracle, c->s_obs_mean,
+                        bf,           c->cov[0], c->cov_se[0], c->cov[1],  c->cov_se[1],
+                        c->ks_D,      c->ks_p,   c->p_within,  c->q_level, c->n1_needed};
+  fprintf(csv, "%lld,%.17g,%s,%lld", (long long)o->n1s[k], o->eps[k], kEst[e], (long long)c->n);
+  for (int j = 0; j < 15; j++) csv_field(csv, v[j]);
+  fputc('\n', csv);
+  char c0[64], c1[64];
+  snprintf(c0, sizeof c0, "%s+-%s", sigma_num("%.3f", c->cov[0]), sigma_num("%.3f", c->cov_se[0]));
+  snprintf(c1, sizeof c1, "%s+-%s", sigma_num("%.3f", c->cov[1]), sigma_num("%.3f", c->cov_se[1]));
+  if (!isfinite(c->cov[0])) snprintf(c0, sizeof c0, "n/a");
+  if (!isfinite(c->cov[1])) snprintf(c1, sizeof c1, "n/a");
+  printf("%7lld %7.4f %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", (long long)o->n1s[k],
+         o->eps[k], kEst[e], sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd),
+         sigma_num("%.4f", c->s_oracle), sigma_num("%.4f", bf), c0, c1,
+         sigma_num("%.4f", c->ks_D), sigma_num("%.3f", c->p_within),
+         sigma_num("%.0f", c->n1_needed));
+}
+
+static int summarize(const sigma_study_opts *o, const study_truth *a, char *const *dirs,
+                     int ndirs, int64_t computed, double t_truth, double t_reps, json_t *prov) {
+  const int K = o->K, d = a->d;
+  const int64_t R = o->rep_hi - o->rep_lo;
+  const double N = (double)a->N;
+  int rc = SIGMA_OK;
+  json_t *rows = NULL, *root = NULL;
+  char *csv = NULL, *text = NULL, path[4096];
+  size_t len = 0;
+  FILE *m = NULL;
+  double *V = calloc((size_t)R * K * NCOL, sizeof(double));
+  sum_cell *S = calloc((size_t)K * SIGMA_NEST, sizeof *S);
+  if (!V || !S) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
+  SIGMA_TRY(write_replicates_csv(o, dirs, ndirs, V));
+  SIGMA_TRY(summarize_cells(o, V, R, S));
 
   /* summary.csv, summary.json, the table. */
-  const int d = a->d;
-  const double N = (double)a->N;
-  w = all;
-  w += sprintf(w, "n1,epsilon,estimator,replicates,bias,sd,rmse,s_oracle,s_observed_mean,"
-                  "bias_formula,coverage_oracle,coverage_oracle_se,coverage_observed,"
-                  "coverage_observed_se,ks_D,ks_p,p_abs_err_within_eps,abs_err_quantile_level,"
-                  "n1_needed_for_eps\n");
+  if (!(m = open_memstream(&csv, &len)))
+    SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
+  fprintf(m, "n1,epsilon,estimator,replicates,bias,sd,rmse,s_oracle,s_observed_mean,"
+             "bias_formula,coverage_oracle,coverage_oracle_se,coverage_observed,"
+             "coverage_observed_se,ks_D,ks_p,p_abs_err_within_eps,abs_err_quantile_level,"
+             "n1_needed_for_eps\n");
   rows = json_array();
-  printf("sigma study: N = %lld, d = %d, L = %.6f nats, tau2 oracle = %.4g (%.2f d), "
+  printf("sigma study: N = %lld, d = %d, L = %.6f nats, tau2 oracle = %s (%s d), "
          "replicates %lld..%lld of %lld, seed %llu, level %.4g\n\n",
-         (long long)a->N, d, a->L, a->tau2_oracle, a->tau2_oracle / d, (long long)o->rep_lo,
-         (long long)o->rep_hi - 1, (long long)o->replicates, (unsigned long long)o->seed,
-         o->level);
+         (long long)a->N, d, a->L, sigma_num("%.4g", a->tau2_oracle),
+         sigma_num("%.2f", a->tau2_oracle / d), (long long)o->rep_lo, (long long)o->rep_hi - 1,
+         (long long)o->replicates, (unsigned long long)o->seed, o->level);
   printf("%7s %7s %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", "n1", "eps", "estimator",
          "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed", "KS_D", "P(|e|<=eps)",
          "n1_for_eps");
   for (int k = 0; k < K; k++) {
     double bf = sigma_bias_formula(d, N, (double)o->n1s[k]);
     for (int e = 0; e < SIGMA_NEST; e++) {
-      const sum_cell *c = &S[k * SIGMA_NEST + e];
-      w += sprintf(w, "%lld,%.17g,%s,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
-                      "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-                   (long long)o->n1s[k], o->eps[k], kEst[e], (long long)c->n, c->bias, c->sd,
-                   c->rmse, c->s_oracle, c->s_obs_mean, bf, c->cov[0], c->cov_se[0], c->cov[1],
-                   c->cov_se[1], c->ks_D, c->ks_p, c->p_within, c->q_level, c->n1_needed);
-      json_array_append_new(
-          rows, json_pack("{s:I,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-                          "s:o,s:o,s:o}",
-                          "n1", (json_int_t)o->n1s[k], "epsilon", jnum(o->eps[k]), "estimator",
-                          kEst[e], "replicates", (json_int_t)c->n, "bias", jnum(c->bias), "sd",
-                          jnum(c->sd), "rmse", jnum(c->rmse), "s_oracle", jnum(c->s_oracle),
-                          "s_observed_mean", jnum(c->s_obs_mean), "bias_formula", jnum(bf),
-                          "coverage_oracle", jnum(c->cov[0]), "coverage_oracle_se",
-                          jnum(c->cov_se[0]), "coverage_observed", jnum(c->cov[1]),
-                          "coverage_observed_se", jnum(c->cov_se[1]), "ks_D", jnum(c->ks_D),
-                          "ks_p", jnum(c->ks_p), "p_abs_err_within_eps", jnum(c->p_within),
-                          "abs_err_quantile_level", jnum(c->q_level), "n1_needed_for_eps",
-                          jnum(c->n1_needed)));
-      char c0[32], c1[32];
-      snprintf(c0, sizeof c0, "%.3f+-%.3f", c->cov[0], c->cov_se[0]);
-      snprintf(c1, sizeof c1, "%.3f+-%.3f", c->cov[1], c->cov_se[1]);
-      printf("%7lld %7.4f %-10s %9.4f %8.4f %8.4f %8.4f %14s %14s %7.4f %8.3f %10.0f\n",
-             (long long)o->n1s[k], o->eps[k], kEst[e], c->bias, c->sd, c->s_oracle, bf, c0, c1,
-             c->ks_D, c->p_within, c->n1_needed);
+      cell_text(m, o, k, e, &S[k * SIGMA_NEST + e], bf);
+      json_array_append_new(rows, cell_json(o, k, e, &S[k * SIGMA_NEST + e], bf));
     }
   }
   printf("\nbias = mean(L - estimate) (nats); s_pred = tau_oracle sqrt(1/n1 - 1/N); formula = "
          "d(d+1)/2 (1/n1 - 1/N); coverage of the nominal CI +- its binomial SE; KS_D of the "
          "errors / s_pred against N(0,1); n1_for_eps: n1 at which the %.4g-quantile of |error| "
-         "reaches eps (interpolated; nan: beyond the sweep)\n", o->level);
+         "reaches eps (interpolated; n/a: beyond the sweep or not applicable)\n", o->level);
   fflush(stdout);
+  int bad = fclose(m) != 0;
+  m = NULL;
+  if (bad) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
   snprintf(path, sizeof path, "%s/summary.csv", o->out_dir);
-  SIGMA_TRY(write_atomic(path, all));
+  SIGMA_TRY(write_atomic(path, csv));
   SIGMA_TRY(write_report(o, a, S));
   if (!o->no_plots) {
     SIGMA_TRY(write_plot_data(o, a, V, R, S, sigma_z_for_level(o->level)));
     SIGMA_TRY(sigma_run_gnuplot(o->out_dir));
   }
-  json_t *root = json_pack(
-      "{s:O,s:{s:f,s:f,s:f,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study", a->header,
-      "truth", "L", a->L, "tau2_oracle", a->tau2_oracle, "tau2_oracle_over_d",
-      a->tau2_oracle / d, "audit_logdet_G1_rep0_n1max", jnum(a->logdet_G1_rep0),
+  root = json_pack(
+      "{s:O,s:{s:f,s:o,s:o,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study", a->header,
+      "truth", "L", a->L, "tau2_oracle", jnum(a->tau2_oracle), "tau2_oracle_over_d",
+      jnum(a->tau2_oracle / d), "audit_logdet_G1_rep0_n1max", jnum(a->logdet_G1_rep0),
       "replicates_here", "first", (json_int_t)o->rep_lo, "end", (json_int_t)o->rep_hi,
       "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
       "replicates", t_reps);
   rows = NULL; /* owned by root now ("o" steals the reference) */
   if (root && prov) json_object_set(root, "provenance", prov);
-  char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+  text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
   rc = text ? write_atomic(path, text)
             : sigma_set_error(SIGMA_ENOMEM, "%s: cannot build the JSON summary", path);
-  free(text);
-  json_decref(root);
 done:
+  if (m) fclose(m);
   json_decref(rows);
+  json_decref(root);
+  free(text);
+  free(csv);
   free(V);
   free(S);
-  free(all);
   return rc;
 }
 
@@ -773,6 +918,12 @@ static int make_sweep(sigma_study_opts *o, int d) {
   for (int k = 0; k < o->K; k++) {
     s[k].eps = o->from_epsilon ? o->eps[k] : sqrt(o->rule_constant * d / (double)o->n1s[k]);
     s[k].n1 = o->from_epsilon ? sigma_rule_n1(o->rule_constant, d, o->eps[k]) : o->n1s[k];
+    if (s[k].n1 < 0) {
+      free(s);
+      return sigma_set_error(SIGMA_EINVAL, "--epsilon %g: the rule n1 = ceil(%g d / eps^2) asks "
+                             "for %.3g rows, more than any input holds", o->eps[k],
+                             o->rule_constant, o->rule_constant * d / (o->eps[k] * o->eps[k]));
+    }
   }
   qsort(s, (size_t)o->K, sizeof *s, cmp_sweep);
   int m = 0;
@@ -824,7 +975,9 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
     fprintf(stderr, "sigma: note: a replicate is read %lld rows at a time to stay within "
                     "--memory-limit %g MiB (the first n1 rows are read again for each n1)\n",
             (long long)chunk, o->memory_limit / 1048576);
-  if (rank == 0) rc = make_dirs(o);
+  /* The directory is checked now, created only once the truth pass succeeded: a failed
+   * run leaves no empty DIR/replicates behind. */
+  if (rank == 0) rc = check_out_dir(o->out_dir, o->resume, 1);
   SIGMA_CHECK(sigma_sync_error(rc, comm));
 
   /* Truth: one audit whose block is replicate 0 at n1_max. */
@@ -843,6 +996,7 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   ao.rule_constant = o->rule_constant;
   sigma_audit_result a;
   rc = sigma_audit_run(&ao, comm, &a);
+  if (rc == SIGMA_OK && rank == 0) rc = make_dirs(o);
   if (rc == SIGMA_OK && rank == 0) rc = header_sync(o, &a);
   rc = sigma_sync_error(rc, comm);
   double t_truth = MPI_Wtime() - t0;
@@ -899,14 +1053,6 @@ static int same_bytes(const char *a, const char *b) {
   return same;
 }
 
-/* The first top-level key whose value differs (for the error message). */
-static const char *first_difference(json_t *a, json_t *b) {
-  const char *key;
-  json_t *v;
-  json_object_foreach(a, key, v) if (!json_equal(v, json_object_get(b, key))) return key;
-  return "?";
-}
-
 /* Options of the study described by a study.json "study" object. */
 static int opts_from_header(json_t *h, sigma_study_opts *o, int64_t *n1s, double *eps) {
   json_t *sw = json_object_get(h, "n1"), *ep = json_object_get(h, "epsilon");
@@ -955,10 +1101,7 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
   SIGMA_TRY(opts_from_header(h, &o, n1s, eps));
   o.out_dir = out_dir;
   char path[4096], found[4096];
-  snprintf(path, sizeof path, "%s/study.json", out_dir);
-  if (access(path, F_OK) == 0)
-    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s already holds a study: merge into a new --out",
-                              out_dir));
+  SIGMA_TRY(check_out_dir(out_dir, 0, 0));
   SIGMA_TRY(make_dirs(&o));
   double *v = calloc((size_t)o.K * NCOL, sizeof(double));
   if (!v) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory"));

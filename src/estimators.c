@@ -46,10 +46,17 @@ double sigma_variance_from_sums(double n, double sum_dev, double sum_dev2) {
   return (sum_dev2 - sum_dev * sum_dev / n) / (n - 1.0);
 }
 
+double sigma_loo_tau2(double n1, int d, double sum_dev, double sum_dev2) {
+  if (n1 <= d) return NAN; /* every leverage is 1: no row can be left out */
+  return sigma_variance_from_sums(n1, sum_dev, sum_dev2);
+}
+
 int64_t sigma_rule_n1(double c, int d, double eps) {
   /* A quotient that rounding pushed one ulp above an integer must not add a row. */
-  double q = c * d / (eps * eps);
-  return (int64_t)ceil(q * (1.0 - 8.0 * DBL_EPSILON));
+  double q = ceil(c * d / (eps * eps) * (1.0 - 8.0 * DBL_EPSILON));
+  /* A tiny eps asks for more rows than an int64 counts: not a row count (-1), never the
+   * undefined conversion of a huge double. */
+  return isfinite(q) && q >= 0 && q < 9.2e18 ? (int64_t)q : -1;
 }
 
 double sigma_logR_predicted(const double *w_G, int d, double N, double n1) {
@@ -93,7 +100,7 @@ void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
     ln->lo[k] = est - z * ln->s[k];
     ln->hi[k] = est + z * ln->s[k];
     ln->zscore[k] = ln->err / ln->s[k];
-    ln->covers[k] = ln->lo[k] <= L && L <= ln->hi[k];
+    ln->covers[k] = isfinite(ln->s[k]) && isfinite(est) ? (ln->lo[k] <= L && L <= ln->hi[k]) : -1;
   }
 }
 
@@ -101,7 +108,7 @@ void sigma_est_nan_line(sigma_est_line *ln) {
   ln->est = ln->err = NAN;
   for (int k = 0; k < 2; k++) {
     ln->s[k] = ln->lo[k] = ln->hi[k] = ln->zscore[k] = NAN;
-    ln->covers[k] = 0;
+    ln->covers[k] = -1;
   }
 }
 
@@ -199,9 +206,9 @@ int sigma_estimate(const sigma_est_input *in, sigma_est_result *r) {
   r->epsilon = isnan(in->epsilon) ? sqrt(in->rule_constant * d / n1) : in->epsilon;
   r->n1_rule = sigma_rule_n1(in->rule_constant, d, r->epsilon);
   r->halfwidth_n1 = r->z * sigma_ci_sd(in->tau2_oracle, N, n1);
-  r->halfwidth_rule = r->n1_rule <= N ? r->z * sigma_ci_sd(in->tau2_oracle, N, (double)r->n1_rule)
+  r->halfwidth_rule = r->n1_rule > 0 && r->n1_rule <= N ? r->z * sigma_ci_sd(in->tau2_oracle, N, (double)r->n1_rule)
                                       : NAN;
-  r->bias_rule = sigma_bias_formula(d, N, (double)r->n1_rule);
+  r->bias_rule = r->n1_rule > 0 ? sigma_bias_formula(d, N, (double)r->n1_rule) : NAN;
 done:
   free(G2);
   return rc;

@@ -62,6 +62,10 @@ static int rows_at(row_cache *c, int64_t p0, int64_t p1, const double **x) {
  * Blocks of SIGMA_BLAS_ROWS rows from row 0, whatever the fetch size. */
 static int loo_tau2(const double *G1, row_cache *c, int64_t n, int d, double *Linv,
                     double *work, double *q, double *tau2) {
+  if (n <= d) { /* not applicable: every leverage is 1 */
+    *tau2 = sigma_loo_tau2((double)n, d, 0, 0);
+    return SIGMA_OK;
+  }
   SIGMA_CHECK(sigma_cholesky(G1, d, Linv));
   SIGMA_CHECK(sigma_tri_inverse(Linv, d, Linv));
   double sum = 0, sum2 = 0;
@@ -76,7 +80,7 @@ static int loo_tau2(const double *G1, row_cache *c, int64_t n, int d, double *Li
       sum2 += dev * dev;
     }
   }
-  *tau2 = sigma_variance_from_sums((double)n, sum, sum2);
+  *tau2 = sigma_loo_tau2((double)n, d, sum, sum2);
   return SIGMA_OK;
 }
 

@@ -20,25 +20,37 @@ Phi = statistics.NormalDist().cdf
 bad = count = 0
 
 
+def num(x):
+    """A CSV number: empty means not applicable (NaN); sigma never writes nan or inf."""
+    if x.strip().lower() in ("nan", "-nan", "inf", "-inf"):
+        raise SystemExit(f"FAILED: sigma wrote {x!r} in a CSV (not applicable must be empty)")
+    return float("nan") if x == "" else float(x)
+
+
 def close(name, got, want, rtol=1e-9, atol=1e-12):
     global bad, count
     count += 1
-    g = float(got)
+    g = num(got) if isinstance(got, str) else float(got)
     if (math.isnan(want) and math.isnan(g)) or abs(g - want) <= atol + rtol * abs(want):
         return
     bad += 1
     print(f"MISMATCH {name}: sigma {g!r} numpy {want!r}")
 
 
+for r in reps + summ:  # no nan or inf anywhere: not applicable is an empty field
+    for v in r.values():
+        if v.strip().lower() in ("nan", "-nan", "inf", "-inf"):
+            raise SystemExit(f"FAILED: sigma wrote {v!r} in a CSV")
 q_by = {}
 for row in summ:
     n1, e = int(row["n1"]), row["estimator"]
-    sel = [r for r in reps if int(r["n1"]) == n1 and r[f"{e}_est"] != "nan"]
-    err = np.array([float(r[f"{e}_err"]) for r in sel])
-    so = np.array([float(r[f"{e}_s_oracle"]) for r in sel])
-    sb = np.array([float(r[f"{e}_s_observed"]) for r in sel])
-    co = np.array([int(r[f"{e}_covers_oracle"]) for r in sel])
-    cb = np.array([int(r[f"{e}_covers_observed"]) for r in sel])
+    sel = [r for r in reps if int(r["n1"]) == n1 and r[f"{e}_est"] != ""]
+    err = np.array([num(r[f"{e}_err"]) for r in sel])
+    so = np.array([num(r[f"{e}_s_oracle"]) for r in sel])
+    sb = np.array([num(r[f"{e}_s_observed"]) for r in sel])
+    # covers: 1, 0, or empty when the CI is not applicable (no observed tau2 at n1 <= d)
+    co = np.array([num(r[f"{e}_covers_oracle"]) for r in sel])
+    cb = np.array([num(r[f"{e}_covers_observed"]) for r in sel])
     n, eps = len(err), eps_of[n1]
     tag = f"n1={n1} {e}"
     close(tag + " replicates", row["replicates"], n)
@@ -49,9 +61,11 @@ for row in summ:
     close(tag + " s_observed_mean", row["s_observed_mean"], sb.mean())
     close(tag + " bias_formula", row["bias_formula"], d * (d + 1) / 2 * (1 / n1 - 1 / N))
     for k, c in (("oracle", co), ("observed", cb)):
-        p = c.mean()
+        c = c[~np.isnan(c)]
+        p = c.mean() if len(c) else float("nan")
         close(f"{tag} coverage_{k}", row[f"coverage_{k}"], p)
-        close(f"{tag} coverage_{k}_se", row[f"coverage_{k}_se"], math.sqrt(p * (1 - p) / n))
+        close(f"{tag} coverage_{k}_se", row[f"coverage_{k}_se"],
+              math.sqrt(p * (1 - p) / len(c)) if len(c) else float("nan"))
     z = np.sort(err / so)
     F = np.array([Phi(x) for x in z])
     D = max(np.max(F - np.arange(n) / n), np.max(np.arange(1, n + 1) / n - F))

@@ -43,8 +43,15 @@ double sigma_loo_d2(double h, double n1);
  * fixed centre c (c near the mean avoids cancellation): tau^2 estimates [3.9]. */
 double sigma_variance_from_sums(double n, double sum_dev, double sum_dev2);
 
+/* Leave-one-out tau^2 of an observed block (SPEC section 3) from the sums of (D^2 - d)
+ * and (D^2 - d)^2 over its n1 rows: the sample variance, or NaN (not applicable) when
+ * n1 <= d, where every leverage is 1 and G1 minus any row is singular. The one place
+ * that rule lives (audit, study replicates, plan). */
+double sigma_loo_tau2(double n1, int d, double sum_dev, double sum_dev2);
+
 /* Rule of thumb [3.14]: n1 = ceil(c d / eps^2), the ceiling taken with a relative
- * slack of 8 ulps so that eps = sqrt(c d / n1) gives back n1. */
+ * slack of 8 ulps so that eps = sqrt(c d / n1) gives back n1. Returns -1 when that is
+ * not a representable row count (eps so small that n1 >= 9.2e18, or not finite). */
 int64_t sigma_rule_n1(double c, int d, double eps);
 
 /* Asymptotic overestimation [3.8]: sum_i log(alpha + (1-alpha) sigma_1/sigma_i),
@@ -91,7 +98,7 @@ typedef struct {
   double s[2];          /* CI sd with tau from [0] oracle, [1] observed block */
   double lo[2], hi[2];  /* CI bounds est -+ z s */
   double zscore[2];     /* err / s */
-  int covers[2];        /* lo <= L <= hi */
+  int covers[2];        /* lo <= L <= hi: 1 or 0; -1 when not applicable (no CI) */
 } sigma_est_line;
 
 enum { SIGMA_EST_PLUGIN = 0, SIGMA_EST_WISHART = 1, SIGMA_EST_RICHARDSON = 2, SIGMA_NEST = 3 };

@@ -48,6 +48,6 @@ run 1 audit "$WORK/g.h5" --n1 700 --json "$WORK/half.json" --csv "$WORK/no/such/
 st=$?
 set -e
 [[ $st == 1 ]] || fail "unwritable CSV: exit $st"
-grep -m1 '^sigma' "$WORK/csv.err" | grep -q "no/such/dir/a.csv: cannot write CSV" || fail "unwritable CSV: $(cat "$WORK/csv.err")"
+grep -m1 '^sigma' "$WORK/csv.err" | grep -q "no/such/dir/a.csv: cannot write --csv" || fail "unwritable CSV: $(cat "$WORK/csv.err")"
 [[ ! -e $WORK/half.json && ! -e $WORK/half.json.tmp ]] || fail "JSON left behind by a failed CSV"
 echo PASSED

@@ -1,0 +1,167 @@
+/* Parsers of untrusted text (io/parse.h). */
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigma/error.h"
+
+/* Magnitude of an unsigned decimal "D[.D][eE[+]D]" that is an exact integer, without
+ * a double: the digits as an integer, shifted by the exponent. Returns 0 or -1. */
+static int parse_magnitude(const char *s, uint64_t *out) {
+  uint64_t m = 0;
+  int digits = 0, frac = 0, seen_dot = 0;
+  const char *p = s;
+  for (;; p++) {
+    if (*p == '.' && !seen_dot) {
+      seen_dot = 1;
+      continue;
+    }
+    if (!isdigit((unsigned char)*p)) break;
+    const uint64_t dig = (uint64_t)(*p - '0');
+    digits++;
+    if (m > UINT64_MAX / 10 || (m == UINT64_MAX / 10 && dig > UINT64_MAX % 10)) {
+      if (seen_dot && dig == 0) continue; /* a fractional zero adds nothing */
+      return -1;
+    }
+    if (seen_dot) frac++;
+    m = m * 10 + dig;
+  }
+  if (digits == 0) return -1;
+  long e = 0;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+') p++;
+    if (!isdigit((unsigned char)*p)) return -1;
+    for (; isdigit((unsigned char)*p); p++) {
+      e = e * 10 + (*p - '0');
+      if (e > 100) return -1;
+    }
+  }
+  if (*p) return -1;
+  for (long k = e - frac; k < 0; k++) { /* dividing: must stay exact */
+    if (m % 10) return -1;
+    m /= 10;
+  }
+  for (long k = 0; k < e - frac; k++) {
+    if (m > UINT64_MAX / 10) return -1;
+    m *= 10;
+  }
+  *out = m;
+  return 0;
+}
+
+int sigma_parse_uint64(const char *s, uint64_t *v) {
+  if (!s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) return -1;
+  return parse_magnitude(s, v);
+}
+
+int sigma_parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *v) {
+  if (!s) return -1;
+  const int neg = *s == '-';
+  if (*s == '-' || *s == '+') s++;
+  uint64_t m;
+  if (*s == '-' || *s == '+' || parse_magnitude(s, &m) != 0) return -1;
+  int64_t x;
+  if (neg) {
+    if (m > (uint64_t)INT64_MAX + 1) return -1;
+    x = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+  } else {
+    if (m > (uint64_t)INT64_MAX) return -1;
+    x = (int64_t)m;
+  }
+  if (x < lo || x > hi) return -1;
+  *v = x;
+  return 0;
+}
+
+int sigma_parse_real(const char *s, double *v) {
+  if (!s || !*s || isspace((unsigned char)*s)) return -1;
+  char *end;
+  errno = 0;
+  double x = strtod(s, &end);
+  if (end == s || *end || errno == ERANGE || !isfinite(x)) return -1;
+  *v = x;
+  return 0;
+}
+
+/* Split "a,b,c" and parse each item with item(); returns the count or -1. */
+static int parse_list(const char *s, int max, int (*item)(const char *, void *, int), void *out) {
+  if (!s || !*s) return -1;
+  int n = 0;
+  for (const char *p = s;;) {
+    size_t len = strcspn(p, ",");
+    if (len == 0 || n == max || len > 63) return -1;
+    char buf[64];
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    if (item(buf, out, n) != 0) return -1;
+    n++;
+    if (!p[len]) return n;
+    p += len + 1;
+  }
+}
+
+typedef struct {
+  int64_t lo, hi, *v;
+} int_list;
+
+static int int_item(const char *s, void *ctx, int k) {
+  int_list *l = ctx;
+  return sigma_parse_int64(s, l->lo, l->hi, &l->v[k]);
+}
+
+static int real_item(const char *s, void *ctx, int k) { return sigma_parse_real(s, (double *)ctx + k); }
+
+int sigma_parse_int64_list(const char *s, int64_t lo, int64_t hi, int64_t *v, int max) {
+  int_list l = {lo, hi, v};
+  return parse_list(s, max, int_item, &l);
+}
+
+int sigma_parse_real_list(const char *s, double *v, int max) {
+  return parse_list(s, max, real_item, v);
+}
+
+int sigma_parse_indices(FILE *f, const char *name, int64_t N, uint64_t **rows, int64_t *n) {
+  int64_t cap = 1024, k = 0, lineno = 0;
+  uint64_t *v = malloc((size_t)cap * sizeof *v);
+  char *line = NULL;
+  size_t lcap = 0;
+  ssize_t len;
+  int rc = v ? SIGMA_OK : sigma_set_error(SIGMA_ENOMEM, "out of memory reading %s", name);
+  while (rc == SIGMA_OK && (len = getline(&line, &lcap, f)) >= 0) {
+    lineno++;
+    char *p = line, *e = line + len;
+    while (e > p && isspace((unsigned char)e[-1])) *--e = '\0'; /* \r\n, trailing blanks */
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\0' || *p == '#') continue;
+    int64_t x;
+    if ((size_t)(e - p) != strlen(p) || sigma_parse_int64(p, 0, N - 1, &x) != 0 ||
+        strpbrk(p, ".eE+")) {
+      rc = sigma_set_error(SIGMA_EINVAL, "%s: line %lld: '%.40s%s' is not a row index in 0..%lld",
+                           name, (long long)lineno, p, strlen(p) > 40 ? "..." : "",
+                           (long long)N - 1);
+      break;
+    }
+    if (k == cap) {
+      uint64_t *w = realloc(v, (size_t)(cap *= 2) * sizeof *v);
+      if (!w) {
+        rc = sigma_set_error(SIGMA_ENOMEM, "out of memory reading %s", name);
+        break;
+      }
+      v = w;
+    }
+    v[k++] = (uint64_t)x;
+  }
+  free(line);
+  if (rc != SIGMA_OK) {
+    free(v);
+    return rc;
+  }
+  *rows = v;
+  *n = k;
+  return SIGMA_OK;
+}
