@@ -18,7 +18,8 @@
 #              (SBATCH_OPTS, default none; sbatch's own SBATCH_* variables work too)
 #   -m OPTS    extra sbatch options for the merge job only (SBATCH_MERGE_OPTS)
 # Environment passed to the jobs: SIGMA (default <repo>/build/sigma), MPIRUN, MPIRUN_ARGS
-# (see study-array.sbatch). DIR is made absolute. Outputs: DIR/slurm-*.out.
+# (see study-array.sbatch); both jobs get --export=ALL,SIGMA (before -s/-m options, which
+# may override it). DIR is made absolute. Outputs: DIR/slurm-*.out.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { echo "submit-study: error: $*" >&2; exit 1; }
@@ -44,12 +45,12 @@ dir=$(cd "$dir" && pwd)
 compgen -G "$dir/part-*" > /dev/null && echo "submit-study: note: $dir already holds part-*; tasks resume them" >&2
 [[ -e $dir/merged ]] && die "$dir/merged exists (sigma merge would refuse); remove it or use a new DIR"
 # shellcheck disable=SC2086
-array=$(sbatch --parsable $opts --array="0-$((tasks - 1))" --ntasks="$ranks" \
+array=$(sbatch --parsable --export=ALL,SIGMA $opts --array="0-$((tasks - 1))" --ntasks="$ranks" \
         --job-name=sigma-study --output="$dir/slurm-study-%A_%a.out" \
         "$here/study-array.sbatch" "$dir" "$R" "$@")
 array=${array%%;*}
 # shellcheck disable=SC2086
-merge=$(sbatch --parsable $opts $mopts --dependency="afterok:$array" --kill-on-invalid-dep=yes \
+merge=$(sbatch --parsable --export=ALL,SIGMA $opts $mopts --dependency="afterok:$array" --kill-on-invalid-dep=yes \
         --ntasks=1 --job-name=sigma-merge --output="$dir/slurm-merge-%j.out" \
         "$here/merge.sbatch" "$dir")
 merge=${merge%%;*}

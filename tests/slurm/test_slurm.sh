@@ -10,6 +10,10 @@
 # Usage: test_slurm.sh SIGMA MPIEXEC
 set -uo pipefail
 SIGMA=$(readlink -f "$1") MPIEXEC=${2:-mpirun}
+# The jobs must run this binary, not <repo>/build/sigma (absent, or another build, when ctest
+# runs from an out-of-tree build directory): scripts/slurm/common.sh takes SIGMA from the
+# job environment, which sbatch copies from ours.
+export SIGMA
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 PY=/usr/bin/python3
@@ -138,6 +142,9 @@ wait_jobs() {
     sleep 1
   done
 }
+# ran_sigma OUT: the job's first output line ends in ", <binary>" (what the sbatch scripts
+# print before they start it) and that binary is ours.
+ran_sigma() { local l; l=$(head -n 1 "$1"); [[ ${l##*, } == "$SIGMA" ]]; }
 # job_state ID: the final state of a job (MinJobAge keeps it in slurmctld for 600 s).
 job_state() { timeout 10 scontrol show job -o "$1" 2> /dev/null | grep -o 'JobState=[A-Z_]*' | head -n 1 | cut -d= -f2; }
 
@@ -147,13 +154,14 @@ job_state() { timeout 10 scontrol show job -o "$1" 2> /dev/null | grep -o 'JobSt
 
 # --- audit job on 2 ranks.
 cd "$WORK"
-aid=$(sbatch --parsable -n 2 --output="$WORK/out/audit-%j.out" \
+aid=$(sbatch --parsable -n 2 --export=ALL,SIGMA --output="$WORK/out/audit-%j.out" \
       "$REPO/scripts/slurm/audit.sbatch" "$WORK/g.h5" --n1 256 --seed 3 --json "$WORK/audit.json" --quiet) \
   || fail "sbatch audit.sbatch"
 aid=${aid%%;*}
 say "audit job $aid submitted"
 wait_jobs 300 "$aid"
 [[ $(job_state "$aid") == COMPLETED ]] || fail "audit job $aid: $(job_state "$aid")"
+ran_sigma "$WORK/out/audit-$aid.out" || fail "audit job $aid did not run $SIGMA"
 $PY - "$WORK/audit.json" "$aid" "$HOST" << 'PY' || fail "audit provenance.slurm"
 import json, sys
 p = json.load(open(sys.argv[1]))["provenance"]
@@ -167,7 +175,7 @@ echo "PASSED: audit job $aid (2 ranks), provenance.slurm names the job"
 
 # --- study: 3 array tasks x 2 ranks (1 Slurm task each, mpirun --oversubscribe -n 2), merge.
 ARGS=("$WORK/g.h5" --n1 16,64,256 --seed 7 --no-plots --quiet)
-sub=$(MPIRUN_ARGS="--oversubscribe -n 2" SIGMA="$SIGMA" \
+sub=$(MPIRUN_ARGS="--oversubscribe -n 2" \
       "$REPO/scripts/slurm/submit-study.sh" -t 3 -n 1 "$WORK/study" 24 "${ARGS[@]}") \
   || fail "submit-study.sh"
 echo "$sub"
@@ -185,6 +193,11 @@ for t in 0 1 2; do
 done
 [[ $(job_state "$mid") == COMPLETED ]] || fail "merge job $mid: $(job_state "$mid")"
 say "array $arr and merge $mid completed"
+for t in 0 1 2; do
+  ran_sigma "$WORK/study/slurm-study-${arr}_$t.out" || fail "array task $t did not run $SIGMA"
+done
+ran_sigma "$WORK/study/slurm-merge-$mid.out" || fail "merge job $mid did not run $SIGMA"
+echo "PASSED: every job ran $SIGMA"
 for f in summary.csv replicates.csv; do
   [[ -s $WORK/study/merged/$f ]] || fail "no merged/$f"
   cmp -s "$WORK/study/merged/$f" "$WORK/direct/$f" || fail "merged $f differs from the direct run"
