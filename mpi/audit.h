@@ -58,7 +58,9 @@ typedef struct {
   int64_t chunk_rows;     /* reduction unit, sigma_chunk_rows(d) */
   int d, nranks;
   double tau2_oracle, tau2_observed, max_norm2;
-  double *mean;           /* d: the global mean subtracted by --center (else zeros; owned) */
+  double *mean;           /* 2 d: --center subtracts mean[0..d) (the pilot mean), then
+                             mean[d..2d) (the rest of the global mean): two steps, so a
+                             large mean costs no precision (else zeros; owned) */
   sigma_est_result est;
   int scalapack;          /* ScaLAPACK computed L, log det G1 and the spectra */
   int sl_nprow, sl_npcol, sl_nb;  /* its grid and block size (0 if not used) */

@@ -350,7 +350,7 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
     if (o->normalize)
       SIGMA_CHECK(sigma_input_prepare_row(a->input, (int64_t)b->rp[k].row, x, 1, NULL));
     if (o->center)
-      for (int j = 0; j < d; j++) x[j] -= a->mean[j];
+      for (int j = 0; j < d; j++) x[j] = (x[j] - a->mean[j]) - a->mean[d + j];
   }
   *out = b->X;
   return SIGMA_OK;
