@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -51,6 +52,10 @@ static void finalize_mpi(void) {
   MPI_Finalized(&fin);
   if (init && !fin) {
     sigma_reduce_finalize();
+    /* HDF5 closes what a failed run left open (a file whose flush failed on a full disk)
+     * now, while MPI still runs; its own atexit handler would do it after MPI_Finalize
+     * and crash inside the MPI-IO driver. */
+    H5close();
     MPI_Finalize();
   }
 }
@@ -84,11 +89,9 @@ static int64_t flag_int(struct argp_state *st, const char *opt, const char *s, i
   return v;
 }
 
+/* Seeds are recorded as JSON integers, so they stay within int64: 0 .. 2^63 - 1. */
 static uint64_t flag_seed(struct argp_state *st, const char *s) {
-  uint64_t v;
-  if (sigma_parse_uint64(s, &v) != 0)
-    argp_error(st, "--seed: '%s' is not an integer in 0..18446744073709551615", s);
-  return v;
+  return (uint64_t)flag_int(st, "--seed", s, 0, INT64_MAX);
 }
 
 /* --level L: strictly inside (0, 1), and its normal quantile z finite (a level of

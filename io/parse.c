@@ -54,11 +54,6 @@ static int parse_magnitude(const char *s, uint64_t *out) {
   return 0;
 }
 
-int sigma_parse_uint64(const char *s, uint64_t *v) {
-  if (!s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) return -1;
-  return parse_magnitude(s, v);
-}
-
 int sigma_parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *v) {
   if (!s) return -1;
   const int neg = *s == '-';

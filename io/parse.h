@@ -16,10 +16,6 @@
  * Returns 0 and sets *v, or -1 (not an integer, out of range, trailing bytes). */
 int sigma_parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *v);
 
-/* An unsigned decimal integer (seeds), 0 .. 2^64 - 1, also in exact exponent form.
- * Returns 0 or -1 (a sign, not an integer, too large, trailing bytes). */
-int sigma_parse_uint64(const char *s, uint64_t *v);
-
 /* A finite real number (strtod syntax without nan, inf or hex overflow). Returns 0 or -1
  * (not a number, not finite, out of double range, trailing bytes). */
 int sigma_parse_real(const char *s, double *v);

@@ -1,12 +1,18 @@
 /* Parallel synthetic HDF5 writer. */
 #include "generate.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include "files.h"
 #include "progress.h"
 #include "reduce.h"
 #include "sigma/error.h"
@@ -68,11 +74,121 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   return st;
 }
 
-/* float16 rows: HDF5 1.10's soft double->half conversion drops the carry when
- * rounding crosses a power of two (0.49998 becomes 0.25), so convert with the
- * compiler's IEEE cast and hand HDF5 the half-precision bytes unchanged. */
-static void to_half(const double *x, size_t n, _Float16 *h) {
-  for (size_t k = 0; k < n; k++) h[k] = (_Float16)x[k];
+/* The rows need rows x d x dtype bytes: refuse at once, naming the sizes, when the file
+ * system has less free (a later full disk is still a clean write error). */
+static int check_space(const sigma_generate_opts *o, const char *target) {
+  char *dir = strdup(target), *slash = dir ? strrchr(dir, '/') : NULL;
+  if (slash) *slash = '\0';
+  struct statvfs v;
+  int rc = SIGMA_OK;
+  const double need = (double)o->rows * o->p.d * o->dtype_bytes;
+  if (dir && slash && statvfs(*dir ? dir : "/", &v) == 0 &&
+      (double)v.f_bavail * (double)v.f_frsize < need)
+    rc = sigma_set_error(SIGMA_EIO, "%s: needs %.3g MB for its rows, the file system has %.3g MB "
+                         "free", o->path, need / 1e6, (double)v.f_bavail * v.f_frsize / 1e6);
+  free(dir);
+  return rc;
+}
+
+/* Rows as the file's bytes (little-endian IEEE), refusing a value the dtype cannot hold
+ * (it would be written as Inf). float16 uses the compiler's IEEE cast: HDF5 1.10's soft
+ * double->half conversion drops the carry when rounding crosses a power of two (0.49998
+ * becomes 0.25). */
+static int to_bytes(const sigma_generate_opts *o, const double *x, int64_t row0, int64_t n,
+                    void *out) {
+  const size_t m = (size_t)n * o->p.d;
+  const double max = o->dtype_bytes == 2 ? 65504.0 : o->dtype_bytes == 4 ? FLT_MAX : DBL_MAX;
+  for (size_t k = 0; k < m; k++) {
+    if (!(fabs(x[k]) <= max))
+      return sigma_set_error(SIGMA_EINVAL, "%s: row %lld: value %.6g overflows float%d: use a "
+                             "wider --dtype", o->path, (long long)(row0 + (int64_t)(k / o->p.d)),
+                             x[k], 8 * o->dtype_bytes);
+    if (o->dtype_bytes == 2) ((_Float16 *)out)[k] = (_Float16)x[k];
+    else if (o->dtype_bytes == 4) ((float *)out)[k] = (float)x[k];
+    else ((double *)out)[k] = x[k];
+  }
+  return SIGMA_OK;
+}
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "sigma generate writes little-endian IEEE floats with plain stores"
+#endif
+
+/* Rank 0: the HDF5 file with its dataset allocated (contiguous, never filled) and its
+ * attributes, closed before any row is written; *offset: where the rows go. Written with
+ * the serial driver: only metadata goes through HDF5, so a full disk later is a plain
+ * write error (a failed flush of an MPI-IO file crashed HDF5's exit handler). */
+static int create_file(const sigma_generate_opts *o, const char *tmp, const sigma_synth *s,
+                       int64_t *offset) {
+  hid_t file = -1, dset = -1, space = -1, type = -1, dcpl = -1;
+  int rc = SIGMA_OK;
+  file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0) SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot create file", o->path));
+  hsize_t dims[2] = {(hsize_t)o->rows, (hsize_t)o->p.d};
+  space = H5Screate_simple(2, dims, NULL);
+  type = file_type(o->dtype_bytes);
+  dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+  H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+  H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+  dset = H5Dcreate2(file, o->dataset, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  if (dset < 0)
+    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot create dataset '%s'", o->path, o->dataset));
+  if (write_attrs(dset, o, s) < 0)
+    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write attributes", o->path));
+  haddr_t at = H5Dget_offset(dset);
+  if (at == HADDR_UNDEF) SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: dataset not allocated", o->path));
+  *offset = (int64_t)at;
+done:
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (type >= 0) H5Tclose(type);
+  if (space >= 0) H5Sclose(space);
+  if (dset >= 0) H5Dclose(dset);
+  if (file >= 0 && H5Fclose(file) < 0 && rc == SIGMA_OK)
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot write the file's metadata", o->path);
+  return rc;
+}
+
+/* All of buf at offset, or SIGMA_EIO naming the row and the cause (ENOSPC: disk full). */
+static int write_all(int fd, const sigma_generate_opts *o, const char *buf, size_t len,
+                     off_t off, int64_t row0) {
+  while (len > 0) {
+    ssize_t w = pwrite(fd, buf, len, off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0)
+      return sigma_set_error(SIGMA_EIO, "%s: write failed at row %lld (%s)", o->path,
+                             (long long)row0, w < 0 ? strerror(errno) : "no progress");
+    buf += w;
+    len -= (size_t)w;
+    off += w;
+  }
+  return SIGMA_OK;
+}
+
+/* This rank's rows [lo, hi), B at a time, into the allocated dataset at offset. */
+static int write_rows(const sigma_generate_opts *o, const char *tmp, const sigma_synth *s,
+                      int64_t offset, int64_t lo, int64_t hi, int64_t B, double *X, double *W,
+                      int rank) {
+  const int d = o->p.d;
+  const size_t row_bytes = (size_t)d * o->dtype_bytes;
+  int fd = open(tmp, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return sigma_set_error(SIGMA_EIO, "%s: cannot open (%s)", o->path, strerror(errno));
+  sigma_progress pg;
+  sigma_progress_start(&pg, "generate", rank == 0 && !o->quiet, o->rows, hi - lo, (double)row_bytes);
+  int rc = SIGMA_OK;
+  for (int64_t r0 = lo; r0 < hi && rc == SIGMA_OK; r0 += B) {
+    int64_t b = hi - r0 < B ? hi - r0 : B;
+    sigma_synth_rows(s, (uint64_t)r0, b, X, W);
+    rc = to_bytes(o, X, r0, b, W); /* W is free again after sigma_synth_rows */
+    if (rc == SIGMA_OK)
+      rc = write_all(fd, o, (const char *)W, (size_t)b * row_bytes,
+                     (off_t)(offset + r0 * (int64_t)row_bytes), r0);
+    sigma_progress_update(&pg, r0 + b - lo);
+  }
+  if (close(fd) != 0 && rc == SIGMA_OK)
+    rc = sigma_set_error(SIGMA_EIO, "%s: write failed (%s)", o->path, strerror(errno));
+  if (rc == SIGMA_OK) sigma_progress_end(&pg);
+  return rc;
 }
 
 int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
@@ -86,72 +202,39 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
     return sigma_set_error(SIGMA_EINVAL, "dtype must be float16, float32 or float64");
   sigma_synth *s = NULL;
   double *X = NULL, *W = NULL;
-  hid_t file = -1, dset = -1, fspace = -1, ftype = -1, dxpl = -1;
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", o->path);
-
-  rc = sigma_synth_create(&o->p, &s);
+  char *target = NULL, *tmp = NULL;
+  int direct = 0;
+  int64_t offset = 0;
+  /* The output through the I/O layer: links resolved, never an input; HDF5 needs a
+   * regular file, so a device or FIFO is refused. The temporary sits beside the target. */
+  rc = sigma_file_output_target(o->path, "generate output", &target, &direct);
+  if (rc == SIGMA_OK && direct)
+    rc = sigma_set_error(SIGMA_EIO, "%s: not a regular file: an HDF5 file cannot be written to a "
+                         "device or FIFO", o->path);
+  if (rc == SIGMA_OK && !(tmp = malloc(strlen(target) + 8))) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  if (rc == SIGMA_OK) sprintf(tmp, "%s.tmp", target);
+  /* SIGMA_DEBUG_NO_SPACE_CHECK (tests only): skip the check, so a test can fill the
+   * disk in the middle of the write. */
+  if (rc == SIGMA_OK && !getenv("SIGMA_DEBUG_NO_SPACE_CHECK")) rc = check_space(o, target);
+  if (rc == SIGMA_OK) rc = sigma_synth_create(&o->p, &s);
   int64_t B = o->block_rows > 0 ? o->block_rows : 4096;
   if (rc == SIGMA_OK) rc = sigma_calloc(&X, (size_t)B * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&W, (size_t)B * d, sizeof(double));
   SIGMA_TRY(sigma_sync_error(rc, comm));
-
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-  file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  H5Pclose(fapl);
-  if (file < 0) SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot create file", o->path));
-  hsize_t dims[2] = {(hsize_t)o->rows, (hsize_t)d};
-  fspace = H5Screate_simple(2, dims, NULL);
-  ftype = file_type(o->dtype_bytes);
-  dset = H5Dcreate2(file, o->dataset, ftype, fspace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (dset < 0)
-    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot create dataset '%s'", o->path, o->dataset));
-  if (write_attrs(dset, o, s) < 0)
-    SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write attributes", o->path));
-  dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_INDEPENDENT);
-
+  if (rank == 0) rc = create_file(o, tmp, s, &offset);
+  SIGMA_TRY(sigma_sync_error(rc, comm));
+  MPI_Bcast(&offset, 1, MPI_INT64_T, 0, comm);
   int64_t lo = o->rows * rank / size, hi = o->rows * (rank + 1) / size;
-  sigma_progress pg;
-  sigma_progress_start(&pg, "generate", rank == 0 && !o->quiet, o->rows, hi - lo,
-                       (double)d * o->dtype_bytes);
-  for (int64_t r0 = lo; r0 < hi && rc == SIGMA_OK; r0 += B) {
-    int64_t b = hi - r0 < B ? hi - r0 : B;
-    sigma_synth_rows(s, (uint64_t)r0, b, X, W);
-    const void *buf = X;
-    hid_t mtype = H5T_NATIVE_DOUBLE;
-    if (o->dtype_bytes == 2) { /* W is free again after sigma_synth_rows */
-      to_half(X, (size_t)b * d, (_Float16 *)W);
-      buf = W;
-      mtype = ftype;
-    }
-    hsize_t start[2] = {(hsize_t)r0, 0}, count[2] = {(hsize_t)b, (hsize_t)d};
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-    hid_t ms = H5Screate_simple(2, count, NULL);
-    if (H5Dwrite(dset, mtype, ms, fspace, dxpl, buf) < 0)
-      rc = sigma_set_error(SIGMA_EIO, "%s: write failed at row %lld", o->path, (long long)r0);
-    H5Sclose(ms);
-    sigma_progress_update(&pg, r0 + b - lo);
-  }
+  rc = sigma_sync_error(write_rows(o, tmp, s, offset, lo, hi, B, X, W, rank), comm);
+  if (rank == 0 && rc == SIGMA_OK && rename(tmp, target) != 0)
+    rc = sigma_set_error(SIGMA_EIO, "%s: cannot rename from %s (%s)", o->path, tmp, strerror(errno));
   rc = sigma_sync_error(rc, comm);
-  if (rc == SIGMA_OK) sigma_progress_end(&pg);
 done:
-  if (dxpl >= 0) H5Pclose(dxpl);
-  if (dset >= 0) H5Dclose(dset);
-  if (ftype >= 0) H5Tclose(ftype);
-  if (fspace >= 0) H5Sclose(fspace);
-  if (file >= 0 && H5Fclose(file) < 0 && rc == SIGMA_OK)
-    rc = sigma_set_error(SIGMA_EIO, "%s: closing failed", o->path);
-  rc = sigma_sync_error(rc, comm);
-  if (rank == 0) {
-    if (rc == SIGMA_OK && rename(tmp, o->path) != 0)
-      rc = sigma_set_error(SIGMA_EIO, "%s: cannot rename from %s", o->path, tmp);
-    if (rc != SIGMA_OK) remove(tmp);
-  }
-  rc = sigma_sync_error(rc, comm);
+  if (rank == 0 && rc != SIGMA_OK && tmp) unlink(tmp); /* nothing half-written is left */
   free(X);
   free(W);
+  free(tmp);
+  free(target);
   sigma_synth_destroy(&s);
   return rc;
 }

@@ -1,6 +1,8 @@
 /* sigma generate: synthetic HDF5 input with known truth, written in parallel
- * (SPEC section 8). Each rank computes and writes a contiguous row range; the file
- * appears under its final name only once complete (written as NAME.tmp, renamed). */
+ * (SPEC section 8). Rank 0 creates the file (metadata, attributes, the dataset allocated
+ * contiguously), then each rank computes and writes a contiguous row range with pwrite
+ * at the dataset's offset; the file appears under its final name only once complete
+ * (written as NAME.tmp beside the resolved target, renamed; removed on any error). */
 #ifndef SIGMA_GENERATE_H
 #define SIGMA_GENERATE_H
 
@@ -19,7 +21,9 @@ typedef struct {
   sigma_synth_params p;
 } sigma_generate_opts;
 
-/* Errors: SIGMA_EINVAL, SIGMA_EIO, SIGMA_ENOMEM, SIGMA_ELAPACK; same on every rank. */
+/* Errors: SIGMA_EINVAL (a value overflows the dtype, naming the row), SIGMA_EIO (not a
+ * regular file, not enough free space, a write failed: naming the row and cause),
+ * SIGMA_ENOMEM, SIGMA_ELAPACK; the same on every rank. */
 int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm);
 
 #endif

@@ -387,9 +387,10 @@ static void h5_cause(char *buf) {
 /* A failed read of rows [row, row + n) of shard s: for a chunked dataset, find the
  * first band of chunks that fails (re-reading band by band into X, which holds n rows)
  * and name its rows and HDF5's cause, instead of "unreadable" over the whole range. */
-static int read_failure(sigma_input *in, const sigma_shard *s, int64_t row, int64_t n, double *X) {
+static int read_failure(sigma_input *in, const sigma_shard *s, int64_t row, int64_t n, double *X,
+                        const char *first_cause) {
   char cause[256];
-  h5_cause(cause);
+  snprintf(cause, sizeof cause, "%s", first_cause);
   int64_t lo = row, hi = row + n - 1;
   hid_t dcpl = H5Dget_create_plist(in->dset);
   hsize_t cd[2] = {0, 0};
@@ -402,9 +403,9 @@ static int read_failure(sigma_input *in, const sigma_shard *s, int64_t row, int6
       H5Sselect_hyperslab(in->fspace, H5S_SELECT_SET, start, NULL, count, NULL);
       hid_t ms = H5Screate_simple(2, count, NULL);
       herr_t st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, ms, in->fspace, in->dxpl, X);
+      if (st < 0) h5_cause(cause); /* before any other call clears HDF5's error stack */
       H5Sclose(ms);
       if (st < 0) {
-        h5_cause(cause);
         lo = b;
         hi = b + band - 1 < s->rows - 1 ? b + band - 1 : s->rows - 1;
         break;
@@ -449,8 +450,10 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
     } else {
       st = H5Dread(in->dset, H5T_NATIVE_DOUBLE, mspace, in->fspace, in->dxpl, X);
     }
+    char cause[256] = "";
+    if (st < 0) h5_cause(cause); /* before any other call clears HDF5's error stack */
     H5Sclose(mspace);
-    if (st < 0) return read_failure(in, s, (int64_t)start[0], take, X);
+    if (st < 0) return read_failure(in, s, (int64_t)start[0], take, X, cause);
     X += (size_t)take * d;
     row0 += take;
     n -= take;

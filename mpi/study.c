@@ -503,7 +503,7 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
     gsl_sort(err, 1, (size_t)n);
     c->q_level = gsl_stats_quantile_from_sorted_data(err, 1, (size_t)n, level);
   } else {
-    c->bias = c->sd = c->rmse = c->s_obs_mean = c->p_within = c->q_level = NAN;
+    c->bias = c->sd = c->rmse = c->s_obs_mean = c->p_within = c->q_level = c->s_oracle = NAN;
     c->cov[0] = c->cov[1] = c->cov_se[0] = c->cov_se[1] = c->ks_D = c->ks_p = NAN;
   }
   c->n1_needed = NAN;

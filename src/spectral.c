@@ -6,11 +6,15 @@
 #include "sigma/linalg.h"
 
 void sigma_spectral_metrics(const double *w, int d, sigma_spectral *o) {
-  double tr = 0, tr2 = 0, ssum = 0;
+  /* The participation ratio (sum l)^2 / sum l^2 is scale-free: form it from l / lambda_max
+   * so that sum l^2 neither underflows (rows near 1e-150: 0 / 0) nor overflows. */
+  const double scale = d > 0 && w[0] > 0 ? w[0] : 1.0;
+  double tr = 0, trs = 0, tr2s = 0, ssum = 0;
   for (int i = 0; i < d; i++) {
     double l = w[i] > 0 ? w[i] : 0;
     tr += l;
-    tr2 += l * l;
+    trs += l / scale;
+    tr2s += (l / scale) * (l / scale);
     ssum += sqrt(l);
   }
   o->trace = tr;
@@ -18,7 +22,7 @@ void sigma_spectral_metrics(const double *w, int d, sigma_spectral *o) {
   o->lambda_min = w[d - 1];
   o->condition = w[d - 1] > 0 ? w[0] / w[d - 1] : INFINITY;
   o->numerical_rank = sigma_numerical_rank(w, d);
-  o->participation = tr2 > 0 ? tr * tr / tr2 : NAN;
+  o->participation = tr2s > 0 ? trs * trs / tr2s : NAN;
   double hs = 0, hv = 0;
   for (int i = 0; i < d; i++) {
     double l = w[i] > 0 ? w[i] : 0;

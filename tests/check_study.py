@@ -54,6 +54,13 @@ for row in summ:
     n, eps = len(err), eps_of[n1]
     tag = f"n1={n1} {e}"
     close(tag + " replicates", row["replicates"], n)
+    if n == 0:  # not applicable (Richardson halves < d): every statistic empty
+        for k, v in row.items():
+            if k not in ("n1", "epsilon", "estimator", "replicates", "bias_formula",
+                         "n1_needed_for_eps"):
+                close(f"{tag} {k} (n/a)", v, float("nan"))
+        q_by.setdefault(e, [])
+        continue
     close(tag + " bias", row["bias"], err.mean(), atol=1e-12)
     close(tag + " sd", row["sd"], err.std(ddof=1))
     close(tag + " rmse", row["rmse"], math.sqrt((err ** 2).mean()))
@@ -78,7 +85,9 @@ for row in summ:
 for row in summ:
     n1, e = int(row["n1"]), row["estimator"]
     eps, pts, want = eps_of[n1], sorted(q_by[e]), float("nan")
-    if pts[0][1] <= eps:
+    if not pts:
+        pass
+    elif pts[0][1] <= eps:
         want = pts[0][0]
     else:
         for (a, qa), (b, qb) in zip(pts, pts[1:]):

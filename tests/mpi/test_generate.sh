@@ -37,5 +37,5 @@ PY
 [[ ! -e $WORK/a.h5.tmp ]] || fail "temporary file left"
 set +e
 run 1 generate /nonexistent-dir/x.h5 --rows 10 --dim 2 --quiet 2> "$WORK/err"
-[[ $? == 1 ]] && grep -q "cannot create" "$WORK/err" || fail "unwritable output"
+[[ $? == 1 ]] && grep -q "nonexistent-dir does not exist" "$WORK/err" || fail "unwritable output: $(cat "$WORK/err")"
 echo PASSED
