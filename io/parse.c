@@ -160,3 +160,127 @@ int sigma_parse_indices(FILE *f, const char *name, int64_t N, uint64_t **rows, i
   *n = k;
   return SIGMA_OK;
 }
+
+int sigma_parse_list(FILE *f, const char *name, int (*each)(const char *spec, void *ctx),
+                     void *ctx, int *count) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  int rc = SIGMA_OK, lineno = 0;
+  *count = 0;
+  while (rc == SIGMA_OK && (len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    if ((size_t)len != strlen(line)) {
+      rc = sigma_set_error(SIGMA_EINVAL, "%s: line %d: a NUL byte (not a text file)", name, lineno);
+      break;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\0' || *p == '#') continue;
+    (*count)++;
+    rc = each(p, ctx);
+  }
+  free(line);
+  return rc;
+}
+
+/* One CSV field at p: a finite number, or empty (NaN: not applicable). */
+static int csv_number(const char *p, double *v, const char **end) {
+  if (*p == ',' || *p == '\n' || *p == '\r' || *p == '\0') {
+    *v = NAN;
+    *end = p;
+    return 1;
+  }
+  if (isspace((unsigned char)*p)) return 0;
+  char *e;
+  errno = 0;
+  *v = strtod(p, &e);
+  *end = e;
+  return e != p && errno == 0 && isfinite(*v);
+}
+
+int sigma_parse_rep_csv(FILE *f, const char *header, int64_t i, const int64_t *n1s, int K,
+                        int ncol, double *v) {
+  char *line = NULL;
+  size_t cap = 0;
+  const size_t hl = strlen(header);
+  ssize_t len = getline(&line, &cap, f);
+  int k = 0, ok = len > 0 && (size_t)len == strlen(line) && !strncmp(line, header, hl) &&
+                  (line[hl] == '\n' || line[hl] == '\0');
+  while (ok && k < K && (len = getline(&line, &cap, f)) > 0) {
+    const char *p = line, *end;
+    ok = (size_t)len == strlen(line); /* no NUL inside */
+    for (int c = 0; c < ncol && ok; c++) {
+      ok = csv_number(p, &v[(size_t)k * ncol + c], &end) &&
+           (*end == ',' ? c < ncol - 1 : c == ncol - 1 && (*end == '\n' || *end == '\0'));
+      p = end + 1;
+    }
+    ok = ok && ncol >= 2 && v[(size_t)k * ncol] == (double)i &&
+         v[(size_t)k * ncol + 1] == (double)n1s[k];
+    k++;
+  }
+  ok = ok && k == K && getline(&line, &cap, f) < 0; /* nothing after the K rows */
+  free(line);
+  return ok ? 0 : -1;
+}
+
+/* Field helpers: the value, or a message naming the field. */
+static int get_int(const json_t *h, const char *key, int64_t lo, int64_t hi, int64_t *v,
+                   const char *name) {
+  const json_t *x = json_object_get(h, key);
+  if (!json_is_integer(x) || json_integer_value(x) < lo || json_integer_value(x) > hi)
+    return sigma_set_error(SIGMA_EINVAL, "%s: '%s' is not an integer in %lld..%lld", name, key,
+                           (long long)lo, (long long)hi);
+  *v = json_integer_value(x);
+  return SIGMA_OK;
+}
+
+static int get_real(const json_t *h, const char *key, double lo, double hi, double *v,
+                    const char *name) {
+  const json_t *x = json_object_get(h, key);
+  double r = json_is_number(x) ? json_number_value(x) : NAN;
+  if (!(r > lo && r < hi))
+    return sigma_set_error(SIGMA_EINVAL, "%s: '%s' is not a number in (%g, %g)", name, key, lo, hi);
+  *v = r;
+  return SIGMA_OK;
+}
+
+static int get_bool(const json_t *h, const char *key, int *v, const char *name) {
+  const json_t *x = json_object_get(h, key);
+  if (!json_is_boolean(x)) return sigma_set_error(SIGMA_EINVAL, "%s: '%s' is not a boolean", name, key);
+  *v = json_is_true(x);
+  return SIGMA_OK;
+}
+
+int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *o) {
+  memset(o, 0, sizeof *o);
+  if (!json_is_object(h)) return sigma_set_error(SIGMA_EINVAL, "%s: no study header", name);
+  const json_t *sw = json_object_get(h, "n1"), *ep = json_object_get(h, "epsilon");
+  if (!json_is_array(sw) || !json_is_array(ep) || json_array_size(sw) < 1 ||
+      json_array_size(sw) > 64 || json_array_size(ep) != json_array_size(sw))
+    return sigma_set_error(SIGMA_EINVAL, "%s: 'n1' and 'epsilon' are not two lists of 1 to 64 "
+                           "values", name);
+  o->K = (int)json_array_size(sw);
+  for (int k = 0; k < o->K; k++) {
+    const json_t *n = json_array_get(sw, (size_t)k), *e = json_array_get(ep, (size_t)k);
+    if (!json_is_integer(n) || json_integer_value(n) < 1 ||
+        (k && json_integer_value(n) <= o->n1[k - 1]) || !json_is_number(e) ||
+        !(json_number_value(e) > 0 && isfinite(json_number_value(e))))
+      return sigma_set_error(SIGMA_EINVAL, "%s: sweep entry %d is not an ascending row count "
+                             "with a precision > 0", name, k);
+    o->n1[k] = json_integer_value(n);
+    o->eps[k] = json_number_value(e);
+  }
+  int64_t d = 0;
+  SIGMA_CHECK(get_int(h, "replicates", 1, INT64_MAX, &o->replicates, name));
+  SIGMA_CHECK(get_int(h, "seed", 0, INT64_MAX, &o->seed, name));
+  SIGMA_CHECK(get_int(h, "d", 1, o->n1[0] < 46340 ? o->n1[0] : 46340, &d, name));
+  SIGMA_CHECK(get_int(h, "N", o->n1[o->K - 1], INT64_MAX, &o->N, name));
+  o->d = (int)d;
+  SIGMA_CHECK(get_real(h, "level", 0, 1, &o->level, name));
+  SIGMA_CHECK(get_real(h, "rule_constant", 0, INFINITY, &o->rule_constant, name));
+  SIGMA_CHECK(get_bool(h, "from_epsilon", &o->from_epsilon, name));
+  SIGMA_CHECK(get_bool(h, "normalize", &o->normalize, name));
+  return get_bool(h, "center", &o->center, name);
+}

@@ -8,6 +8,7 @@
 #ifndef SIGMA_IO_PARSE_H
 #define SIGMA_IO_PARSE_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,5 +32,36 @@ int sigma_parse_real_list(const char *s, double *v, int max);
  * name, line and text ("is not a row index in 0..N-1"), SIGMA_ENOMEM. Duplicates are
  * the caller's to refuse (sigma_observed_sorted names them). */
 int sigma_parse_indices(FILE *f, const char *name, int64_t N, uint64_t **rows, int64_t *n);
+
+/* @LIST file: one FILE[:DATASET] spec per line (lines of any length; leading blanks, blank
+ * lines and lines starting with # skipped; \r\n endings). Calls each(spec, ctx) in order
+ * and stops at its first non-zero return, which it returns; *count: specs seen.
+ * Returns SIGMA_OK, each()'s code, or SIGMA_EINVAL (a NUL byte in a line: not text). */
+int sigma_parse_list(FILE *f, const char *name, int (*each)(const char *spec, void *ctx),
+                     void *ctx, int *count);
+
+/* A replicate file of a study (what --resume and merge read back): the header line
+ * exactly, then K rows of ncol comma-separated numbers (%.17g, or empty = not applicable),
+ * row k starting with replicate i and n1s[k], then nothing. v: K x ncol.
+ * Returns 0 for a complete file of this sweep, -1 otherwise (a partial or foreign file). */
+int sigma_parse_rep_csv(FILE *f, const char *header, int64_t i, const int64_t *n1s, int K,
+                        int ncol, double *v);
+
+/* The "study" object of a study.json (the identity resume and merge compare), validated:
+ * n1 a strictly ascending list of 1..64 row counts >= 1 with as many finite epsilon > 0,
+ * replicates >= 1, seed >= 0, 1 <= d <= n1[0], N >= n1[K-1], level in (0, 1),
+ * rule_constant > 0, booleans from_epsilon, normalize and center.
+ * Returns SIGMA_OK, or SIGMA_EINVAL naming name and the first bad field. */
+typedef struct {
+  int K;
+  int64_t n1[64];
+  double eps[64];
+  int64_t replicates, seed, N;
+  int d;
+  double level, rule_constant;
+  int from_epsilon, normalize, center;
+} sigma_study_header;
+
+int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *out);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "parse.h"
 #include "sigma/error.h"
 
 #define DEFAULT_DATASET "embeddings"
@@ -32,26 +33,26 @@ static int has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 static int expand_spec(sigma_input *in, const char *spec, int depth);
 
-/* @LIST: one spec per line (any length: getline). A list that names nothing is an
- * error here, naming the list, rather than "n1 > N = 0" or d = 0 later. */
+typedef struct {
+  sigma_input *in;
+  int depth;
+} list_ctx;
+
+static int list_each(const char *spec, void *ctx) {
+  const list_ctx *c = ctx;
+  return expand_spec(c->in, spec, c->depth + 1);
+}
+
+/* @LIST: one spec per line (io/parse.h). A list that names nothing is an error here,
+ * naming the list, rather than "n1 > N = 0" or d = 0 later. */
 static int expand_list(sigma_input *in, const char *list, int depth) {
   SIGMA_CHECK(sigma_file_input(list, "list file"));
   FILE *f = fopen(list, "r");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s: cannot open list file", list);
-  char *line = NULL;
-  size_t cap = 0;
-  const int before = in->nshards;
-  int rc = SIGMA_OK;
-  while (rc == SIGMA_OK && getline(&line, &cap, f) >= 0) {
-    line[strcspn(line, "\r\n")] = '\0';
-    char *p = line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '\0' || *p == '#') continue;
-    rc = expand_spec(in, p, depth + 1);
-  }
-  free(line);
+  list_ctx c = {in, depth};
+  int count = 0, rc = sigma_parse_list(f, list, list_each, &c, &count);
   fclose(f);
-  if (rc == SIGMA_OK && in->nshards == before)
+  if (rc == SIGMA_OK && count == 0)
     rc = sigma_set_error(SIGMA_EINVAL, "%s: list file names no input", list);
   return rc;
 }

@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "files.h"
 #include "fmt.h"
+#include "parse.h"
 #include "plots.h"
 #include "progress.h"
 #include "reduce.h"
@@ -93,42 +94,12 @@ static char *rep_csv(int64_t i, const sigma_rep_point *p, int K) {
   return s;
 }
 
-/* One CSV field at p: a number, or empty (NaN: not applicable). *end: the byte after. */
-static int csv_number(const char *p, double *v, const char **end) {
-  if (*p == ',' || *p == '\n' || *p == '\r' || *p == '\0') {
-    *v = NAN;
-    *end = p;
-    return 1;
-  }
-  char *e;
-  errno = 0;
-  *v = strtod(p, &e);
-  *end = e;
-  return e != p && errno == 0 && isfinite(*v);
-}
-
-/* Parse a replicate file into v (K x NCOL). Returns SIGMA_OK only for a complete file
- * of this sweep (the header, then exactly K rows of NCOL fields). */
+/* Parse a replicate file into v (K x NCOL) (io/parse.h). Returns SIGMA_OK only for a
+ * complete file of this sweep. */
 static int rep_read(const char *path, const sigma_study_opts *o, int64_t i, double *v) {
   FILE *f = fopen(path, "r");
   if (!f) return SIGMA_EIO;
-  char *line = NULL;
-  size_t cap = 0;
-  const size_t hl = strlen(rep_header());
-  int k = 0, ok = getline(&line, &cap, f) > 0 && !strncmp(line, rep_header(), hl) &&
-                  (line[hl] == '\n' || line[hl] == '\0');
-  while (ok && k < o->K && getline(&line, &cap, f) > 0) {
-    const char *p = line, *end;
-    for (int c = 0; c < NCOL && ok; c++) {
-      ok = csv_number(p, &v[(size_t)k * NCOL + c], &end) &&
-           (*end == ',' ? c < NCOL - 1 : c == NCOL - 1 && (*end == '\n' || *end == '\0'));
-      p = end + 1;
-    }
-    ok = ok && v[(size_t)k * NCOL] == (double)i && v[(size_t)k * NCOL + 1] == (double)o->n1s[k];
-    k++;
-  }
-  ok = ok && k == o->K && getline(&line, &cap, f) < 0; /* nothing after the K rows */
-  free(line);
+  int ok = sigma_parse_rep_csv(f, rep_header(), i, o->n1s, o->K, NCOL, v) == 0;
   fclose(f);
   return ok ? SIGMA_OK : SIGMA_EIO;
 }
@@ -246,10 +217,15 @@ static int check_out_dir(const char *dir, int resume, int allow_study) {
   json_error_t jerr;
   json_t *j = json_load_file(path, 0, &jerr);
   int rc = SIGMA_OK;
-  if (!j || !json_is_object(json_object_get(j, "study")) || !json_is_number(json_object_get(j, "L")))
-    rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt or not a study (%s): cannot verify it",
-                         path, j ? "no study header or L" : jerr.text);
-  else if (!resume)
+  sigma_study_header sh;
+  if (!j)
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt (%s): cannot verify the study", path,
+                         jerr.text);
+  else if (!json_is_number(json_object_get(j, "L")))
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt or not a study (no L): cannot verify it", path);
+  else
+    rc = sigma_parse_study_header(json_object_get(j, "study"), path, &sh);
+  if (rc == SIGMA_OK && !resume)
     rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
                          "it, or choose another --out", dir);
   json_decref(j);
@@ -1053,33 +1029,33 @@ static int same_bytes(const char *a, const char *b) {
   return same;
 }
 
-/* Options of the study described by a study.json "study" object. */
-static int opts_from_header(json_t *h, sigma_study_opts *o, int64_t *n1s, double *eps) {
-  json_t *sw = json_object_get(h, "n1"), *ep = json_object_get(h, "epsilon");
+/* Options of the study described by a study.json "study" object, validated (io/parse.h):
+ * merge trusts none of it. */
+static int opts_from_header(json_t *h, const char *name, sigma_study_opts *o, int64_t *n1s,
+                            double *eps) {
+  sigma_study_header sh;
+  SIGMA_CHECK(sigma_parse_study_header(h, name, &sh));
   memset(o, 0, sizeof *o);
-  o->K = (int)json_array_size(sw);
-  if (o->K < 1 || o->K > 64 || json_array_size(ep) != (size_t)o->K)
-    return sigma_set_error(SIGMA_EINVAL, "study.json: bad n1 sweep");
-  for (int k = 0; k < o->K; k++) {
-    n1s[k] = json_integer_value(json_array_get(sw, (size_t)k));
-    eps[k] = json_number_value(json_array_get(ep, (size_t)k));
-  }
+  o->K = sh.K;
+  memcpy(n1s, sh.n1, (size_t)sh.K * sizeof *n1s);
+  memcpy(eps, sh.eps, (size_t)sh.K * sizeof *eps);
   o->n1s = n1s;
   o->eps = eps;
-  o->replicates = json_integer_value(json_object_get(h, "replicates"));
+  o->replicates = sh.replicates;
   o->rep_lo = 0;
   o->rep_hi = o->replicates;
-  o->seed = (uint64_t)json_integer_value(json_object_get(h, "seed"));
-  o->level = json_number_value(json_object_get(h, "level"));
-  o->rule_constant = json_number_value(json_object_get(h, "rule_constant"));
-  o->from_epsilon = json_is_true(json_object_get(h, "from_epsilon"));
-  o->normalize = json_is_true(json_object_get(h, "normalize"));
-  o->center = json_is_true(json_object_get(h, "center"));
+  o->seed = (uint64_t)sh.seed;
+  o->level = sh.level;
+  o->rule_constant = sh.rule_constant;
+  o->from_epsilon = sh.from_epsilon;
+  o->normalize = sh.normalize;
+  o->center = sh.center;
   return SIGMA_OK;
 }
 
 static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
   json_t *root[64] = {0};
+  char hdr_name[4200];
   int rc = SIGMA_OK;
   if (ndirs < 1 || ndirs > 64) return sigma_set_error(SIGMA_EINVAL, "give 1 to 64 directories");
   for (int k = 0; k < ndirs; k++) {
@@ -1098,7 +1074,8 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
   int64_t n1s[64];
   double eps[64];
   json_t *h = json_object_get(root[0], "study");
-  SIGMA_TRY(opts_from_header(h, &o, n1s, eps));
+  snprintf(hdr_name, sizeof hdr_name, "%s/study.json", dirs[0]);
+  SIGMA_TRY(opts_from_header(h, hdr_name, &o, n1s, eps));
   o.out_dir = out_dir;
   char path[4096], found[4096];
   SIGMA_TRY(check_out_dir(out_dir, 0, 0));

@@ -15,6 +15,8 @@ BUILD_PKGS=(
   python3 python3-numpy python3-h5py
   slurm-wlm munge
   procps time bc
+  clang libclang-rt-14-dev   # libFuzzer + sanitizers for scripts/fuzz.sh
+  hdf5-filter-plugin         # an HDF5 filter plugin, to test a file whose filter is missing
 )
 # Real input: the TECH corpus (paper Appendix C.2) rebuilt from Debian's documentation.
 DATA_PKGS=(fasttext python3.11-doc postgresql-doc-15 sqlite3-doc rust-doc)

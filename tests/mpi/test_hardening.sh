@@ -195,6 +195,18 @@ if want corrupt_chunk; then
   expect 2 1 "f32.h5" "chunk of rows 1700..1799" "Fletcher32" -- audit f32.h5 --n1 100 --quiet
 fi
 
+if want missing_filter; then
+  # LZ4 chunks (Debian's hdf5-filter-plugin, installed for h5py's serial HDF5): without
+  # the plugin the filter is named before any work; with it the rows read exactly.
+  $PY -c "import h5py; X = h5py.File('g.h5')['embeddings'][:]
+with h5py.File('lz4.h5', 'w') as f: f.create_dataset('embeddings', data=X, chunks=(100, 8), compression=32004)"
+  HDF5_PLUGIN_PATH=/nonexistent expect 1 1 "lz4.h5" "needs HDF5 filter" "lz4" "id 32004" "not available" -- \
+    audit lz4.h5 --n1 100 --quiet
+  HDF5_PLUGIN_PATH=/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins run 1 audit lz4.h5 --n1 100 --quiet --json z.json > /dev/null
+  run 1 audit "$G" --n1 100 --quiet --json c.json > /dev/null
+  $PY -c "import json; a,b=(json.load(open(f))['truth']['L'] for f in ('c.json','z.json')); assert a == b, (a, b)"
+fi
+
 if want resume_identity; then
   cp "$G" in.h5
   run 2 study in.h5 --replicates 4 --n1 16,64 --out st --quiet --no-plots > /dev/null
