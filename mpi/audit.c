@@ -415,6 +415,18 @@ static void assemble(audit_state *s, const sigma_audit_opts *o, int64_t N, int d
   for (int j = 0; j < d; j++) s->mu[j] = m[j] + s->pilot[j]; /* the global mean */
 }
 
+/* Every row's x x^T is finite (sigma_input_prepare_row), but their sum over N rows can
+ * still overflow: say so, instead of LAPACK's "argument 4 invalid". The diagonal bounds
+ * every entry (|G_ij| <= sqrt(G_ii G_jj)), so checking it suffices. */
+static int check_gram_finite(const double *G, int d, int64_t N) {
+  for (int j = 0; j < d; j++)
+    if (!isfinite(G[(size_t)j * d + j]))
+      return sigma_set_error(SIGMA_EDATA, "G = sum of x x^T over %lld rows overflows double "
+                             "precision in column %d (rescale the data, or --normalize)",
+                             (long long)N, j);
+  return SIGMA_OK;
+}
+
 int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result *r) {
   audit_state s;
   memset(&s, 0, sizeof s);
@@ -508,6 +520,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   /* Factor G and G1 (every rank: each needs them for pass 2). */
   t = MPI_Wtime();
   assemble(&s, o, N, d);
+  SIGMA_TRY(check_gram_finite(s.G, d, N)); /* the same on every rank: G is reduced */
   int nthreads = blas_serial_begin();
   sigma_est_input ei = {.d = d, .N = (double)N, .n1 = (double)r->n1, .na = (double)r->na,
                         .nb = (double)r->nb, .G = s.G, .G1 = s.G1, .Ga = s.Ga, .Gb = s.Gb,

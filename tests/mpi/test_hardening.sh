@@ -44,6 +44,7 @@ with h5py.File(f"{w}/vds.h5", "w") as f:
 big = X.astype("float64"); big[5] *= 1e160; write("big.h5", big)
 tiny = X.astype("float64") * 1e-200; write("tiny.h5", tiny)
 small = X.astype("float64") * 1e-150; write("small.h5", small)
+write("sum.h5", X.astype("float64") * 1e153)
 write("d1.h5", X[:, :1])
 # a 4-byte float that is not IEEE binary32: 11-bit exponent, 20-bit mantissa
 t = h5py.h5t.IEEE_F32LE.copy()
@@ -276,6 +277,8 @@ fi
 if want row_norms; then
   expect 2 1 "big.h5" "row 5" "overflows double precision" -- audit big.h5 --n1 100 --quiet
   expect 2 1 "tiny.h5" "row 0" "underflows double precision" -- audit tiny.h5 --n1 100 --quiet
+  # each x x^T representable (norms near 3e153), their sum over 3000 rows not
+  expect 2 1 "G = sum of x x^T over 3000 rows overflows double precision" -- audit sum.h5 --n1 100 --quiet
   for f in big tiny; do
     run 2 audit $f.h5 --n1 100 --normalize --quiet --json $f.json > /dev/null
   done
