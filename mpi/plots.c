@@ -1,24 +1,43 @@
 /* Running gnuplot for the study plots. */
 #include "plots.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "sigma/error.h"
 
+/* gnuplot study.gp in DIR/plots (the script's file names are relative), its messages in
+ * gnuplot.log. fork + exec, not system(): a directory name is never parsed by a shell. */
 int sigma_run_gnuplot(const char *dir) {
-  char cmd[4400];
-  /* cd so the script's file names stay relative; gnuplot's messages go to a log. */
-  snprintf(cmd, sizeof cmd, "cd '%s/plots' && gnuplot study.gp > gnuplot.log 2>&1", dir);
-  int st = system(cmd);
-  if (st == -1 || !WIFEXITED(st))
-    return sigma_set_error(SIGMA_EIO, "%s/plots: cannot run gnuplot", dir);
+  char plots[4200];
+  snprintf(plots, sizeof plots, "%s/plots", dir);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return sigma_set_error(SIGMA_EIO, "%s: cannot run gnuplot (%s)", plots, strerror(errno));
+  if (pid == 0) {
+    int log = -1;
+    if (chdir(plots) == 0) log = open("gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (log < 0) _exit(126);
+    dup2(log, 1);
+    dup2(log, 2);
+    close(log);
+    execlp("gnuplot", "gnuplot", "study.gp", (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return sigma_set_error(SIGMA_EIO, "%s: cannot run gnuplot", plots);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) == 126)
+    return sigma_set_error(SIGMA_EIO, "%s: cannot run gnuplot", plots);
   if (WEXITSTATUS(st) == 127)
     return sigma_set_error(SIGMA_EIO, "gnuplot not found: install gnuplot-nox "
                            "(scripts/install-deps.sh), or pass --no-plots");
   if (WEXITSTATUS(st) != 0)
-    return sigma_set_error(SIGMA_EIO, "gnuplot failed on %s/plots/study.gp (see gnuplot.log)",
-                           dir);
+    return sigma_set_error(SIGMA_EIO, "gnuplot failed on %s/study.gp (see gnuplot.log)", plots);
   return SIGMA_OK;
 }

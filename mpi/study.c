@@ -507,6 +507,9 @@ static int hist_index(const sigma_study_opts *o, int d) {
   return best;
 }
 
+/* A plot data value: n/a (gnuplot's "missing") when not applicable, never nan. */
+#define DAT(v) sigma_num("%.10g", (v))
+
 static int write_plot_data(const sigma_study_opts *o, const study_truth *a, const double *V,
                            int64_t R, const sum_cell *S, double z) {
   const int K = o->K, kh = hist_index(o, a->d), kq = o->K - 1;
@@ -524,12 +527,12 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
       fprintf(f, "# n1 bias sd s_pred z*s_pred bias_formula cov_oracle se cov_observed se\n");
       for (int k = 0; k < K; k++) {
         const sum_cell *cl = &S[k * SIGMA_NEST + e];
-        fprintf(f, "%lld %.10g %.10g %.10g %.10g %.10g %.10g %.10g %.10g %.10g\n",
-                (long long)o->n1s[k], cl->bias, cl->sd, cl->s_oracle, z * cl->s_oracle,
-                sigma_bias_formula(a->d, (double)a->N, (double)o->n1s[k]), cl->cov[0],
-                cl->cov_se[0], cl->cov[1], cl->cov_se[1]);
+        fprintf(f, "%lld %s %s %s %s %s %s %s %s %s\n", (long long)o->n1s[k], DAT(cl->bias),
+                DAT(cl->sd), DAT(cl->s_oracle), DAT(z * cl->s_oracle),
+                DAT(sigma_bias_formula(a->d, (double)a->N, (double)o->n1s[k])), DAT(cl->cov[0]),
+                DAT(cl->cov_se[0]), DAT(cl->cov[1]), DAT(cl->cov_se[1]));
       }
-      fclose(f);
+      ok = fclose(f) == 0 && ok; /* a full disk shows at close */
     }
     snprintf(name, sizeof name, "err_%s.dat", kEst[e]);
     f = open_in(o, name);
@@ -540,7 +543,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
           const double *row = V + ((size_t)r * K + k) * NCOL;
           if (isfinite(row[col(e, 1)])) fprintf(f, "%lld %.10g\n", (long long)o->n1s[k], row[col(e, 1)]);
         }
-      fclose(f);
+      ok = fclose(f) == 0 && ok; /* a full disk shows at close */
     }
     /* QQ at the largest n1: sorted standardized errors against normal quantiles. */
     snprintf(name, sizeof name, "qq_%s.dat", kEst[e]);
@@ -557,7 +560,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
       for (int64_t i = 0; i < n; i++)
         fprintf(f, "%.10g %.10g\n", gsl_cdf_ugaussian_Pinv((i + 0.5) / n), zs[i]);
     }
-    if (f) fclose(f);
+    if (f) ok = fclose(f) == 0 && ok;
     free(zs);
   }
   FILE *f = open_in(o, "hist.dat");
@@ -566,9 +569,9 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
     fprintf(f, "# errors at n1 = %lld: plugin wishart richardson\n", (long long)o->n1s[kh]);
     for (int64_t r = 0; r < R; r++) {
       const double *row = V + ((size_t)r * K + kh) * NCOL;
-      fprintf(f, "%.10g %.10g %.10g\n", row[col(0, 1)], row[col(1, 1)], row[col(2, 1)]);
+      fprintf(f, "%s %s %s\n", DAT(row[col(0, 1)]), DAT(row[col(1, 1)]), DAT(row[col(2, 1)]));
     }
-    fclose(f);
+    ok = fclose(f) == 0 && ok;
   }
   if (!ok) return sigma_set_error(SIGMA_EIO, "%s: cannot write the plot data", sub);
   f = open_in(o, "study.gp");
@@ -576,6 +579,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
   const double s_h = S[kh * SIGMA_NEST].s_oracle;
   fprintf(f,
           "# gnuplot script written by sigma study; run in this directory.\n"
+          "set datafile missing 'n/a'\n"
           "E = \"plugin wishart richardson\"\n"
           "set terminal pngcairo size 1500,480 font ',10'\n"
           "set output 'errors.png'\n"
@@ -626,7 +630,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
           "unset multiplot\n",
           (long long)a->N, a->d, (long long)R, o->level, o->level, (long long)o->n1s[kq], s_h,
           (long long)R, (long long)o->n1s[kh]);
-  fclose(f);
+  if (fclose(f) != 0) return sigma_set_error(SIGMA_EIO, "%s/study.gp: cannot write", sub);
   return SIGMA_OK;
 }
 

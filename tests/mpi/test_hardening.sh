@@ -238,7 +238,10 @@ fi
 
 if want n1_equals_d; then
   # leave-one-out is undefined at n1 = d: n/a everywhere, never 1e32 or a coverage
-  run 2 study "$G" --replicates 3 --n1 8,64 --out st --quiet --no-plots > st.out
+  # plots on, into a directory whose name a shell would misread (gnuplot runs without one)
+  run 2 study "$G" --replicates 3 --n1 8,64 --out "st'\$(touch pwned)" --quiet > st.out
+  [[ ! -e pwned && -s "st'\$(touch pwned)/plots/coverage.png" ]] || fail "plots in a quoted directory"
+  mv "st'\$(touch pwned)" st
   $PY "$TESTS_DIR/check_study.py" st
   $PY - <<'PY'
 import csv
@@ -251,7 +254,7 @@ for r in csv.DictReader(open("st/summary.csv")):
     if r["n1"] == "8":
         assert r["coverage_observed"] == "" and r["s_observed_mean"] == "", r
 PY
-  no_nan st.out st/*.csv st/*.json st/report.md
+  no_nan st.out st/*.csv st/*.json st/report.md st/plots/*.dat
   run 1 audit "$G" --n1 8 --quiet --json a.json --csv a.csv > a.out
   grep -q 'tau2 observed (leave-one-out) *n/a' a.out || fail "audit at n1 = d: $(grep 'leave-one-out' a.out)"
   no_nan a.out a.json a.csv
