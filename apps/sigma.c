@@ -111,6 +111,13 @@ static double flag_mib(struct argp_state *st, const char *opt, const char *s) {
   return v * 1048576.0;
 }
 
+/* A study directory: its files' paths (DIR/replicates/rep-NNNNNN.csv) are built in
+ * 4096-byte buffers, so a longer name would be truncated into another path: refuse it. */
+static char *flag_dir(struct argp_state *st, char *s) {
+  if (!*s || strlen(s) > 3900) argp_error(st, "directory name empty or longer than 3900 bytes");
+  return s;
+}
+
 /* Input specs FILE[:DATASET] shared by the commands that read a matrix. */
 typedef struct {
   char *v[4096];
@@ -421,7 +428,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
     o->K = flag_eps_list(st, arg, a->eps);
     o->from_epsilon = 1;
     break;
-  case O_OUT: o->out_dir = arg; break;
+  case O_OUT: o->out_dir = flag_dir(st, arg); break;
   case O_RESUME: o->resume = 1; break;
   case O_RANGE: {
     char buf[64];
@@ -500,10 +507,10 @@ static struct argp_option merge_options[] = {
 static error_t merge_parse(int key, char *arg, struct argp_state *st) {
   merge_args *a = st->input;
   switch (key) {
-  case O_OUT: a->out = arg; break;
+  case O_OUT: a->out = flag_dir(st, arg); break;
   case ARGP_KEY_ARG:
     if (a->ndirs == 64) argp_error(st, "at most 64 directories");
-    a->dirs[a->ndirs++] = arg;
+    a->dirs[a->ndirs++] = flag_dir(st, arg);
     break;
   case ARGP_KEY_END:
     if (a->ndirs == 0) argp_error(st, "give the study directories to merge");

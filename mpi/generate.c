@@ -211,8 +211,9 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   if (rc == SIGMA_OK && direct)
     rc = sigma_set_error(SIGMA_EIO, "%s: not a regular file: an HDF5 file cannot be written to a "
                          "device or FIFO", o->path);
-  if (rc == SIGMA_OK && !(tmp = malloc(strlen(target) + 8))) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  if (rc == SIGMA_OK) sprintf(tmp, "%s.tmp", target);
+  const size_t tlen = rc == SIGMA_OK ? strlen(target) + 8 : 0;
+  if (rc == SIGMA_OK && !(tmp = malloc(tlen))) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  if (rc == SIGMA_OK) snprintf(tmp, tlen, "%s.tmp", target);
   /* SIGMA_DEBUG_NO_SPACE_CHECK (tests only): skip the check, so a test can fill the
    * disk in the middle of the write. */
   if (rc == SIGMA_OK && !getenv("SIGMA_DEBUG_NO_SPACE_CHECK")) rc = check_space(o, target);
