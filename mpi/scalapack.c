@@ -19,10 +19,9 @@ extern int numroc_(int *n, int *nb, int *iproc, int *isrcproc, int *nprocs);
 extern void descinit_(int *desc, int *m, int *n, int *mb, int *nb, int *irsrc, int *icsrc,
                       int *ictxt, int *lld, int *info);
 extern void pdpotrf_(char *uplo, int *n, double *a, int *ia, int *ja, int *desca, int *info);
-extern void pdsyevr_(char *jobz, char *range, char *uplo, int *n, double *a, int *ia, int *ja,
-                     int *desca, double *vl, double *vu, int *il, int *iu, int *m, int *nz,
-                     double *w, double *z, int *iz, int *jz, int *descz, double *work, int *lwork,
-                     int *iwork, int *liwork, int *info);
+extern void pdsyev_(char *jobz, char *uplo, int *n, double *a, int *ia, int *ja, int *desca,
+                    double *w, double *z, int *iz, int *jz, int *descz, double *work, int *lwork,
+                    int *info);
 
 void sigma_pgrid_shape(int P, int *prow, int *pcol) {
   int r = 1;
@@ -147,34 +146,44 @@ done:
   return rc;
 }
 
+/* Why pdsyev and not pdsyevr (MRRR): ScaLAPACK 2.2.1's pdsyevr computes wrong
+ * eigenvalues of ill-conditioned matrices (lambda_min / lambda_max below about 1e-7,
+ * singular ones included) whenever one process computes more than half of the spectrum
+ * (1 rank, or 2 ranks and odd d): its DLARRE2 then takes the dqds path from a shift just
+ * below the bisection estimate of lambda_min, and, unlike LAPACK's DLARRE, does not check
+ * that T - sigma I = L D L^T is definite. When rounding leaves one pivot of D with the
+ * wrong sign, dqds runs on |D|, another matrix, and some eigenvalues come out off by up
+ * to lambda_max (tests/mpi/scalapack_check.c, "tridiagonal" cases, on any OpenBLAS core).
+ * Which tridiagonal the reduction produces depends on the BLAS kernels' rounding: that
+ * is why issue 7's d = 300 singular case failed under OpenBLAS's Prescott kernels only.
+ * pdsyev with jobz = 'N' (pdsytrd, then implicit QL/QR on the tridiagonal, the same
+ * family of methods as the serial path's dsyevd) has no such step, and was faster here
+ * on 2 and 4 ranks (d = 4096: 6.7 s vs 11.7 s on 1x2, 7.4 s vs 14.5 s on 2x2). */
 int sigma_pd_eigvalsh(const sigma_pgrid *g, const double *A, int d, double *w) {
   local_part p;
   double *work = NULL, zdummy = 0.0;
-  int *iwork = NULL;
   int rc = agree_rc(g->comm, distribute(g, A, d, &p));
   if (rc != SIGMA_OK) goto done;
-  int one = 1, info = 0, m = 0, nz = 0, il = 1, iu = d, lwork = -1, liwork = -1, iw1 = 0;
-  double vl = 0.0, vu = 0.0, w1 = 0.0;
+  int one = 1, info = 0, lwork = -1;
+  double w1 = 0.0;
   /* Workspace query (jobz = 'N': Z is not referenced; its descriptor is A's). */
-  pdsyevr_("N", "A", "L", &d, p.a, &one, &one, p.desc, &vl, &vu, &il, &iu, &m, &nz, w, &zdummy,
-           &one, &one, p.desc, &w1, &lwork, &iw1, &liwork, &info);
+  pdsyev_("N", "L", &d, p.a, &one, &one, p.desc, w, &zdummy, &one, &one, p.desc, &w1, &lwork,
+          &info);
   agree_info(g->comm, &info);
   if (info != 0) {
-    rc = sigma_set_error(SIGMA_ELAPACK, "pdsyevr workspace query: info = %d", info);
+    rc = sigma_set_error(SIGMA_ELAPACK, "pdsyev workspace query: info = %d", info);
     goto done;
   }
   /* A little slack over the query (ScaLAPACK's estimates are known to run tight). */
   lwork = (int)w1 + 2 * d + 64;
-  liwork = iw1 + 2 * d + 64;
-  rc = sigma_calloc(&work, (size_t)lwork, sizeof(double));
-  if (rc == SIGMA_OK) rc = sigma_calloc(&iwork, (size_t)liwork, sizeof(int));
-  rc = agree_rc(g->comm, rc);
+  rc = agree_rc(g->comm, sigma_calloc(&work, (size_t)lwork, sizeof(double)));
   if (rc != SIGMA_OK) goto done;
-  pdsyevr_("N", "A", "L", &d, p.a, &one, &one, p.desc, &vl, &vu, &il, &iu, &m, &nz, w, &zdummy,
-           &one, &one, p.desc, work, &lwork, iwork, &liwork, &info);
+  pdsyev_("N", "L", &d, p.a, &one, &one, p.desc, w, &zdummy, &one, &one, p.desc, work, &lwork,
+          &info);
   agree_info(g->comm, &info);
-  if (info != 0 || m != d) {
-    rc = sigma_set_error(SIGMA_ELAPACK, "pdsyevr: info = %d, %d of %d eigenvalues", info, m, d);
+  if (info != 0) { /* info = d + 1: the ranks' eigenvalues differ (heterogeneous nodes) */
+    rc = sigma_set_error(SIGMA_ELAPACK, "pdsyev: info = %d (d = %d)%s", info, d,
+                         info == d + 1 ? ": ranks computed different eigenvalues" : "");
     goto done;
   }
   /* Ascending -> descending. */
@@ -186,6 +195,5 @@ int sigma_pd_eigvalsh(const sigma_pgrid *g, const double *A, int d, double *w) {
 done:
   free(p.a);
   free(work);
-  free(iwork);
   return rc;
 }

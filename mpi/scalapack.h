@@ -16,12 +16,13 @@
  *
  * Memory per rank, on top of the full copy of A (d^2 doubles): the local block-cyclic
  * part, numroc(d, nb, myrow, 0, prow) x numroc(d, nb, mycol, 0, pcol) ~ d^2 / P doubles
- * (a 1 x 1 grid: d^2), plus ScaLAPACK's workspace (pdpotrf none; pdsyevr with
- * jobz = 'N' about (2 + nb) d + nb^2 doubles and a few d ints, from its size query).
+ * (a 1 x 1 grid: d^2), plus ScaLAPACK's workspace (pdpotrf none; pdsyev with
+ * jobz = 'N' about 5 d + nb (d / prow + 1) doubles, from its size query).
  *
  * Results agree with the serial LAPACK path (sigma_logdet_chol, sigma_eigvalsh) to
- * rounding (tested to 1e-10 relative), but are not bit-identical to it, and they
- * depend (to rounding) on the grid, i.e. on the number of ranks.
+ * rounding (log det tested to 1e-10 relative, eigenvalues to 8 d eps lambda_max), but
+ * are not bit-identical to it, and they depend (to rounding) on the grid, i.e. on the
+ * number of ranks.
  *
  * All functions are collective over the grid's communicator. */
 #ifndef SIGMA_SCALAPACK_H
@@ -65,9 +66,10 @@ void sigma_pgrid_free(sigma_pgrid *g);
  * SIGMA_ELAPACK (argument error), SIGMA_ENOMEM. */
 int sigma_pd_logdet_chol(const sigma_pgrid *g, const double *A, int d, double *logdet);
 
-/* Eigenvalues of symmetric A, descending w[0] >= ... >= w[d-1] (pdsyevr, jobz = 'N',
- * all eigenvalues), on every rank. Errors: SIGMA_ELAPACK (no convergence or argument
- * error), SIGMA_ENOMEM. */
+/* Eigenvalues of symmetric A, descending w[0] >= ... >= w[d-1] (pdsyev, jobz = 'N';
+ * not pdsyevr, whose MRRR path is wrong on ill-conditioned A: mpi/scalapack.c), on
+ * every rank. Errors: SIGMA_ELAPACK (no convergence, argument error, ranks that
+ * disagree), SIGMA_ENOMEM. */
 int sigma_pd_eigvalsh(const sigma_pgrid *g, const double *A, int d, double *w);
 
 #endif
