@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "blas_core.h"
 #include "generate.h"
 #include "plan_cmd.h"
 #include "study.h"
@@ -609,6 +610,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  sigma_blas_core_fix(argv); /* before MPI_Init: may re-exec with better BLAS kernels */
   MPI_Init(&argc, &argv);
   atexit(finalize_mpi); /* argp exits directly on --help and usage errors */
   int size;

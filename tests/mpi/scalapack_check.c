@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "scalapack.h"
 #include "sigma/error.h"
 #include "sigma/linalg.h"
@@ -171,6 +172,7 @@ static void run_tridiagonal(sigma_pgrid *g, int d) {
 }
 
 int main(int argc, char **argv) {
+  sigma_blas_core_fix(argv); /* the kernels sigma runs on (OPENBLAS_CORETYPE wins) */
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   int P;
