@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas_core.h"
 #include "files.h"
 #include "fmt.h"
 #include "sigma/error.h"
@@ -177,10 +178,11 @@ static json_t *provenance(const sigma_audit_opts *o, const sigma_audit_result *r
   for (int k = 0; envs[k]; k++)
     if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
   return json_pack(
-      "{s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:o,s:{s:s,s:s,s:s,s:s,s:s}}", "tool", "sigma audit",
+      "{s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:o,s:{s:s,s:s,s:s,s:s,s:s},s:o}", "tool", "sigma audit",
       "version", version, "command", cmd, "files", files, "host", host,
       "date_utc", when, "ranks", r->nranks, "slurm", slurm, "libraries", "mpi", mpiver, "hdf5",
-      h5ver, "openblas", OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION);
+      h5ver, "openblas", OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION,
+      "blas", sigma_blas_json()); /* kernels and threads of the Gram pass */
 }
 
 static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result *r, int argc,

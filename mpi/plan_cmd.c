@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "input.h"
 #include "reduce.h"
+#include "blas_core.h"
 #include "sigma/error.h"
 #include "sigma/estimators.h"
 #include "sigma/plan.h"
@@ -131,6 +132,7 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
                            jnum(pr->c_hat), "logdet_G1_pilot", jnum(pr->logdet), "c_gaussian",
                            pr->c_gauss, "normalize", o->normalize, "center", o->center, "plan",
                            rows);
+  if (root) json_object_set_new(root, "blas", sigma_blas_json()); /* OpenBLAS core, threads */
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   int rc = text ? sigma_file_write(o->json, "--json", text, strlen(text))
                 : sigma_set_error(SIGMA_ENOMEM, "%s: cannot build the JSON plan", o->json);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "blas_core.h"
 #include "files.h"
 #include "fmt.h"
 #include "parse.h"
@@ -402,9 +403,9 @@ static json_t *provenance(int argc, char **argv, int ranks) {
   gethostname(host, sizeof host - 1);
   time_t now = time(NULL);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o}", "version", version,
+  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o,s:o}", "version", version,
                    "command", cmd, "host", host, "date_utc", when, "ranks", ranks, "slurm",
-                   slurm);
+                   slurm, "blas", sigma_blas_json());
 }
 
 /* What a summary needs of the truth; from the audit, or from study.json (merge). */
