@@ -2,11 +2,12 @@
  *
  * Why: Debian's OpenBLAS 0.3.21 (DYNAMIC_ARCH) picks its kernels ("core") from the CPU
  * model when the library loads, before main. On a CPU model it does not know it can end
- * up on generic SSE kernels: on Intel family 6 models with extended model 11 or 12
- * (Raptor Lake, Emerald Rapids, ...) its get_coretype() falls through into the family 15
- * branch and returns Prescott (fixed upstream in 0.3.25, commit e12aaed1 "Fix unwanted
- * fallthrough from Intel Family 6 to 15 in case of identification failure"). sigma's
- * Gram pass then runs about twice slower (issue 7; docs/performance.md). The only way to
+ * up on generic SSE kernels: on Intel family 6 models with extended model 11 and up
+ * (Raptor Lake, Arrow Lake, Emerald Rapids such as model 0xCF here, ...) its
+ * get_coretype() falls through into the family 15 branch and returns Prescott
+ * (fixed upstream in 0.3.25, commit e12aaed1 "Fix unwanted fallthrough from Intel
+ * Family 6 to 15 in case of identification failure"). sigma's Gram pass then runs 2-3
+ * times slower (issue 7; docs/performance.md). The only way to
  * change the core is OPENBLAS_CORETYPE before the library loads, so sigma sets it and
  * re-executes itself (execve keeps the pid, so mpirun and Slurm still see the same rank).
  *
