@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,23 +23,67 @@ typedef struct {
 } file_id;
 
 static file_id *g_ids;
-static size_t g_nids;
+static size_t g_nids, g_cap;
+/* Inputs are also indexed by identity in an open-addressing table (slot: index + 1, 0 =
+ * empty, at most half full), so recording 1e5 shards costs O(1) each, not a scan. */
+static size_t *g_slot, g_nslot;
+
+static size_t id_hash(dev_t dev, ino_t ino) {
+  uint64_t h = (uint64_t)dev * 0x9E3779B97F4A7C15ull ^ (uint64_t)ino * 0xC2B2AE3D27D4EB4Full;
+  return (size_t)(h ^ (h >> 31));
+}
+
+static void slot_put(size_t k) {
+  size_t i = id_hash(g_ids[k].dev, g_ids[k].ino) & (g_nslot - 1);
+  while (g_slot[i]) i = (i + 1) & (g_nslot - 1);
+  g_slot[i] = k + 1;
+}
+
+/* Keep the table at most half full: double it and re-insert every input. */
+static int slots_reserve(size_t ninputs) {
+  if (2 * (ninputs + 1) <= g_nslot) return SIGMA_OK;
+  size_t n = g_nslot ? 2 * g_nslot : 64, *t = calloc(n, sizeof *t);
+  if (!t) return sigma_set_error(SIGMA_ENOMEM, "out of memory (file list)");
+  free(g_slot);
+  g_slot = t;
+  g_nslot = n;
+  for (size_t k = 0; k < g_nids; k++)
+    if (!g_ids[k].output) slot_put(k);
+  return SIGMA_OK;
+}
+
+static size_t g_ninputs;
 
 static int id_add(dev_t dev, ino_t ino, int exists, int output, const char *path) {
-  file_id *v = realloc(g_ids, (g_nids + 1) * sizeof *v);
-  if (!v) return sigma_set_error(SIGMA_ENOMEM, "out of memory (file list)");
-  g_ids = v;
+  if (g_nids == g_cap) {
+    size_t cap = g_cap ? 2 * g_cap : 64;
+    file_id *v = realloc(g_ids, cap * sizeof *v);
+    if (!v) return sigma_set_error(SIGMA_ENOMEM, "out of memory (file list)");
+    g_ids = v;
+    g_cap = cap;
+  }
   char *p = strdup(path);
-  if (!p) return sigma_set_error(SIGMA_ENOMEM, "out of memory (file list)");
-  g_ids[g_nids++] = (file_id){dev, ino, exists, output, p};
+  if (!p || (!output && slots_reserve(g_ninputs) != SIGMA_OK)) {
+    free(p);
+    return sigma_set_error(SIGMA_ENOMEM, "out of memory (file list)");
+  }
+  g_ids[g_nids] = (file_id){dev, ino, exists, output, p};
+  if (!output) {
+    slot_put(g_nids);
+    g_ninputs++;
+  }
+  g_nids++;
   return SIGMA_OK;
 }
 
 /* The recorded input with this identity, or NULL. */
 static const file_id *id_input(const struct stat *st) {
-  for (size_t k = 0; k < g_nids; k++)
-    if (!g_ids[k].output && g_ids[k].dev == st->st_dev && g_ids[k].ino == st->st_ino)
-      return &g_ids[k];
+  if (!g_nslot) return NULL;
+  for (size_t i = id_hash(st->st_dev, st->st_ino) & (g_nslot - 1); g_slot[i];
+       i = (i + 1) & (g_nslot - 1)) {
+    const file_id *f = &g_ids[g_slot[i] - 1];
+    if (f->dev == st->st_dev && f->ino == st->st_ino) return f;
+  }
   return NULL;
 }
 

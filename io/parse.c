@@ -31,16 +31,17 @@ static int parse_magnitude(const char *s, uint64_t *out) {
     m = m * 10 + dig;
   }
   if (digits == 0) return -1;
-  long e = 0;
+  long e = 0, esign = 1;
   if (*p == 'e' || *p == 'E') {
     p++;
-    if (*p == '+') p++;
+    if (*p == '+' || *p == '-') esign = *p++ == '-' ? -1 : 1;
     if (!isdigit((unsigned char)*p)) return -1;
     for (; isdigit((unsigned char)*p); p++) {
       e = e * 10 + (*p - '0');
       if (e > 100) return -1;
     }
   }
+  e *= esign;
   if (*p) return -1;
   for (long k = e - frac; k < 0; k++) { /* dividing: must stay exact */
     if (m % 10) return -1;
