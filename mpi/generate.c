@@ -38,6 +38,16 @@ static herr_t attr_double(hid_t obj, const char *name, const double *v, hsize_t 
   return st;
 }
 
+/* Counts and seeds as 64-bit integers: a double cannot hold a seed above 2^53 exactly. */
+static herr_t attr_int64(hid_t obj, const char *name, int64_t v) {
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &v);
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(sp);
+  return st;
+}
+
 static herr_t attr_string(hid_t obj, const char *name, const char *v) {
   hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, strlen(v) + 1);
@@ -55,19 +65,18 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   const sigma_synth_params *p = &o->p;
   double logdet = sigma_synth_logdet(s), tau2 = sigma_synth_tau2(s);
   double nu = (p->nu <= 0 || isinf(p->nu)) ? INFINITY : p->nu;
-  double seed = (double)p->seed, N = (double)o->rows, d = p->d;
-  double beta = p->beta, spikes = p->spikes, spike = p->spike_size;
+  double beta = p->beta, spike = p->spike_size;
   herr_t st = 0;
   st |= attr_string(dset, "generator", "sigma generate " SIGMA_VERSION);
   st |= attr_string(dset, "distribution", isinf(nu) ? "gaussian" : "student_t");
   st |= attr_string(dset, "spectrum_kind", sigma_spectrum_name(p->spectrum));
   st |= attr_double(dset, "nu", &nu, 1);
   st |= attr_double(dset, "beta", &beta, 1);
-  st |= attr_double(dset, "spikes", &spikes, 1);
+  st |= attr_int64(dset, "spikes", p->spikes);
   st |= attr_double(dset, "spike_size", &spike, 1);
-  st |= attr_double(dset, "seed", &seed, 1);
-  st |= attr_double(dset, "N", &N, 1);
-  st |= attr_double(dset, "d", &d, 1);
+  st |= attr_int64(dset, "seed", (int64_t)p->seed);
+  st |= attr_int64(dset, "N", o->rows);
+  st |= attr_int64(dset, "d", p->d);
   st |= attr_double(dset, "logdet_Sigma", &logdet, 1);
   st |= attr_double(dset, "tau2", &tau2, 1);
   st |= attr_double(dset, "spectrum", s->sigma, (hsize_t)p->d);

@@ -7,6 +7,8 @@ A="--rows 5003 --dim 10 --spectrum spiked --spikes 3 --spike-size 20 --seed 8 --
 run 1 generate "$WORK/a.h5" $A
 run 3 generate "$WORK/b.h5" $A --block-rows 333
 run 2 generate "$WORK/h.h5" $A --dtype float16 --dataset x
+run 1 generate "$WORK/s.h5" --rows 10 --dim 2 --seed 9007199254740993 --quiet
+$PY -c "import h5py, sys; v = int(h5py.File(sys.argv[1])['embeddings'].attrs['seed']); assert v == 9007199254740993, v" "$WORK/s.h5"
 run 2 generate "$WORK/t.h5" --rows 200000 --dim 6 --nu 10 --spectrum exponential --beta 2 --seed 3 --quiet
 run 2 audit "$WORK/t.h5" --n1 600 --json "$WORK/t.json" --quiet > /dev/null
 $PY - "$WORK" <<'PY'
@@ -19,6 +21,8 @@ spec = np.array([20.0] * 3 + [1.0] * 7)
 assert np.allclose(a.attrs["spectrum"], spec)
 assert math.isclose(a.attrs["logdet_Sigma"], float(np.sum(np.log(spec))), rel_tol=1e-14)
 assert a.attrs["tau2"] == 20 and a.attrs["N"] == 5003
+# counts and the seed are exact 64-bit integers, not doubles
+assert a.attrs["N"].dtype == np.int64 and a.attrs["seed"] == 8 and a.attrs["d"] == 10
 X = a[...].astype(np.float64)
 # Second moment ~ Sigma: its eigenvalues near the spectrum (5003 rows: ~4% noise).
 ev = np.sort(np.linalg.eigvalsh(X.T @ X / len(X)))[::-1]
