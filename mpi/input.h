@@ -49,15 +49,22 @@ typedef struct sigma_input {
 } sigma_input;
 
 /* Expand specs, open every shard's metadata and validate it. Each rank does the
- * same deterministic work, so every rank reaches the same verdict.
- * Errors: SIGMA_EIO (missing/unreadable/truncated file, no dataset, empty glob),
- * SIGMA_EFORMAT (rank != 2, non-float dtype, d or dtype mismatch, zero rows), SIGMA_ENOMEM. */
+ * same deterministic work, so every rank reaches the same verdict. A spec that names an
+ * existing file is taken literally; only one that names none is globbed. Every file
+ * (shard, @LIST, external raw file) is checked and recorded by io/files.h, so no output
+ * can overwrite it.
+ * Errors: SIGMA_EIO (missing/unreadable/truncated file, not a regular file, no dataset,
+ * empty glob, a missing or short external raw file), SIGMA_EINVAL (an @LIST that names no
+ * input), SIGMA_EFORMAT (rank != 2, non-float dtype, d or dtype mismatch, zero rows,
+ * d > SIGMA_D_MAX, a virtual dataset, storage never allocated or chunks never written --
+ * HDF5 would read them as fill values -- a filter whose plugin is missing), SIGMA_ENOMEM. */
 int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
 
 /* Read global rows [row0, row0 + n) as float64 into X (row-major n x d), across
  * shards as needed. Values are not checked here: the caller checks them in its own
- * pass over the rows (sigma_input_check_row), saving a pass over memory.
- * Errors: SIGMA_EIO (read failed: names file, dataset, rows). */
+ * pass over the rows (sigma_input_prepare_row), saving a pass over memory.
+ * Errors: SIGMA_EIO (read failed: names file, dataset, rows; for a chunked dataset the
+ * first failing chunk's rows and HDF5's cause, e.g. a Fletcher32 checksum). */
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
 
 /* The one row preparation that audit, study and plan share, so a row prepared by any of
