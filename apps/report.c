@@ -112,31 +112,29 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
 
 /* ---- JSON ---- */
 
-/* JSON has no NaN/Inf: those become null. */
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *num_array(const double *v, int n) {
   json_t *a = json_array();
-  for (int i = 0; i < n; i++) json_array_append_new(a, num(v[i]));
+  for (int i = 0; i < n; i++) json_array_append_new(a, sigma_json_num(v[i]));
   return a;
 }
 
 static json_t *spectral_json(const sigma_spectral *s) {
-  return json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}", "trace", num(s->trace), "lambda_max",
-                   num(s->lambda_max), "lambda_min", num(s->lambda_min), "condition",
-                   num(s->condition), "numerical_rank", s->numerical_rank, "effective_rank",
-                   num(s->effective_rank), "participation_ratio", num(s->participation),
-                   "von_neumann_entropy", num(s->vn_entropy), "powerlaw_alpha",
-                   num(s->powerlaw_alpha));
+  return json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}", "trace", sigma_json_num(s->trace), "lambda_max",
+                   sigma_json_num(s->lambda_max), "lambda_min", sigma_json_num(s->lambda_min), "condition",
+                   sigma_json_num(s->condition), "numerical_rank", s->numerical_rank, "effective_rank",
+                   sigma_json_num(s->effective_rank), "participation_ratio", sigma_json_num(s->participation),
+                   "von_neumann_entropy", sigma_json_num(s->vn_entropy), "powerlaw_alpha",
+                   sigma_json_num(s->powerlaw_alpha));
 }
 
 static json_t *line_json(const sigma_est_line *l) {
-  json_t *j = json_pack("{s:o,s:o}", "estimate", num(l->est), "error", num(l->err));
+  json_t *j = json_pack("{s:o,s:o}", "estimate", sigma_json_num(l->est), "error", sigma_json_num(l->err));
   const char *src[2] = {"oracle", "observed"};
   for (int k = 0; k < 2; k++)
     json_object_set_new(j, src[k],
-                        json_pack("{s:o,s:o,s:o,s:o,s:o}", "s", num(l->s[k]), "ci_low",
-                                  num(l->lo[k]), "ci_high", num(l->hi[k]), "z", num(l->zscore[k]),
+                        json_pack("{s:o,s:o,s:o,s:o,s:o}", "s", sigma_json_num(l->s[k]), "ci_low",
+                                  sigma_json_num(l->lo[k]), "ci_high", sigma_json_num(l->hi[k]), "z", sigma_json_num(l->zscore[k]),
                                   "covers", l->covers[k] < 0 ? json_null()
                                                              : json_boolean(l->covers[k])));
   return j;
@@ -198,7 +196,7 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
       "observed", kObsName[o->observed], "seed", (json_int_t)o->seed, "block_rows",
       (json_int_t)r->block_rows, "normalize", o->normalize, "center", o->center, "level",
       o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
-      "epsilon", num(e->epsilon), "chunk_rows", (int)r->chunk_rows);
+      "epsilon", sigma_json_num(e->epsilon), "chunk_rows", (int)r->chunk_rows);
   if (root) { /* ScaLAPACK (--scalapack): whether it computed L, log det G1, the spectra */
     json_t *par = json_object_get(root, "parameters");
     char grid[32];
@@ -208,36 +206,36 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
     json_object_set_new(par, "scalapack_nb", r->scalapack ? json_integer(r->sl_nb) : json_null());
   }
   json_object_set_new(root, "truth",
-                      json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "L", num(e->L), "logdet_G1",
-                                num(e->logdet_G1), "logdet_Ga", num(e->logdet_Ga), "logdet_Gb",
-                                num(e->logdet_Gb), "tau2_oracle", num(r->tau2_oracle),
-                                "tau2_observed", num(r->tau2_observed)));
-  json_object_set_new(root, "z", num(e->z));
+                      json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "L", sigma_json_num(e->L), "logdet_G1",
+                                sigma_json_num(e->logdet_G1), "logdet_Ga", sigma_json_num(e->logdet_Ga), "logdet_Gb",
+                                sigma_json_num(e->logdet_Gb), "tau2_oracle", sigma_json_num(r->tau2_oracle),
+                                "tau2_observed", sigma_json_num(r->tau2_observed)));
+  json_object_set_new(root, "z", sigma_json_num(e->z));
   json_object_set_new(root, "estimators", est);
   json_object_set_new(root, "corrections",
-                      json_pack("{s:o,s:o,s:o,s:o}", "bias_formula", num(e->bias_formula),
-                                "wishart_correction", num(e->wishart_correction), "Lhat_h",
-                                num(e->Lhat_h), "richardson_c", num(e->richardson_c)));
+                      json_pack("{s:o,s:o,s:o,s:o}", "bias_formula", sigma_json_num(e->bias_formula),
+                                "wishart_correction", sigma_json_num(e->wishart_correction), "Lhat_h",
+                                sigma_json_num(e->Lhat_h), "richardson_c", sigma_json_num(e->richardson_c)));
   json_object_set_new(
       root, "theorem1",
-      json_pack("{s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o}", "rho2", num(e->rho2), "lower",
-                num(e->logdet_G1), "U_weyl", num(e->U_weyl), "lower_ok", e->thm1_lower_ok,
-                "upper_ok", e->thm1_upper_ok, "logR_measured", num(e->logR_measured),
-                "logR_predicted", num(e->logR_predicted), "size_invariant_G1",
-                num(e->size_inv_G1), "size_invariant_G", num(e->size_inv_G)));
+      json_pack("{s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o}", "rho2", sigma_json_num(e->rho2), "lower",
+                sigma_json_num(e->logdet_G1), "U_weyl", sigma_json_num(e->U_weyl), "lower_ok", e->thm1_lower_ok,
+                "upper_ok", e->thm1_upper_ok, "logR_measured", sigma_json_num(e->logR_measured),
+                "logR_predicted", sigma_json_num(e->logR_predicted), "size_invariant_G1",
+                sigma_json_num(e->size_inv_G1), "size_invariant_G", sigma_json_num(e->size_inv_G)));
   json_object_set_new(
       root, "sigma_ub",
-      json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b,s:b,s:o}", "B", num(e->B), "track1_gamma",
-                num(e->track_gamma), "track2_U", num(e->track_u), "track2_U_full",
-                num(e->track_u_full), "track1_applicable", e->track1_applicable, "envelope_lhs",
-                num(e->envelope_lhs), "envelope_rhs", num(e->envelope_rhs), "envelope_ok",
+      json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b,s:b,s:o}", "B", sigma_json_num(e->B), "track1_gamma",
+                sigma_json_num(e->track_gamma), "track2_U", sigma_json_num(e->track_u), "track2_U_full",
+                sigma_json_num(e->track_u_full), "track1_applicable", e->track1_applicable, "envelope_lhs",
+                sigma_json_num(e->envelope_lhs), "envelope_rhs", sigma_json_num(e->envelope_rhs), "envelope_ok",
                 e->envelope_ok, "envelope_applicable", e->envelope_applicable, "max_norm2",
-                num(r->max_norm2)));
+                sigma_json_num(r->max_norm2)));
   json_object_set_new(root, "rule",
-                      json_pack("{s:o,s:o,s:o,s:o,s:o}", "epsilon", num(e->epsilon), "n1_rule",
+                      json_pack("{s:o,s:o,s:o,s:o,s:o}", "epsilon", sigma_json_num(e->epsilon), "n1_rule",
                                 e->n1_rule > 0 ? json_integer((json_int_t)e->n1_rule) : json_null(), "halfwidth_at_n1_rule",
-                                num(e->halfwidth_rule), "bias_at_n1_rule", num(e->bias_rule),
-                                "halfwidth_at_n1", num(e->halfwidth_n1)));
+                                sigma_json_num(e->halfwidth_rule), "bias_at_n1_rule", sigma_json_num(e->bias_rule),
+                                "halfwidth_at_n1", sigma_json_num(e->halfwidth_n1)));
   json_object_set_new(root, "health",
                       json_pack("{s:o,s:o}", "G", spectral_json(&e->health_G), "G1",
                                 spectral_json(&e->health_G1)));

@@ -16,6 +16,8 @@ const char *sigma_num(const char *fmt, double v) {
   return b;
 }
 
+json_t *sigma_json_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
 const char *sigma_csv_num(double v) {
   if (!isfinite(v)) return "";
   char *b = slot();

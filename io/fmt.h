@@ -13,10 +13,15 @@
 
 #define SIGMA_FMT_RING 64
 
+#include <jansson.h>
+
 /* v formatted with fmt (one double conversion, e.g. "%.6f"), or "n/a" if not finite. */
 const char *sigma_num(const char *fmt, double v);
 
 /* v as "%.17g" (round-trips), or "" if not finite: a CSV field. */
 const char *sigma_csv_num(double v);
+
+/* v as a JSON real, or JSON null if not finite (JSON has no NaN). New reference. */
+json_t *sigma_json_num(double v);
 
 #endif

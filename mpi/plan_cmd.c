@@ -77,7 +77,6 @@ done:
   return rc;
 }
 
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_result *pr) {
   const double N = (double)pr->N;
@@ -109,9 +108,9 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
            sigma_num("%.0f", ng), nw >= N ? "  (Wishart needs the full pass: n1 = N)" : "");
     json_array_append_new(
         rows, json_pack("{s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "epsilon", eps, "rule_n1",
-                        rule > 0 ? json_integer((json_int_t)rule) : json_null(), "halfwidth_at_rule_n1", jnum(hw), "plugin_bias_at_rule_n1",
-                        jnum(bias), "wishart_n1", jnum(nw), "plugin_n1", jnum(np),
-                        "plugin_n1_gaussian_c", jnum(ng), "needs_full_pass", nw >= N));
+                        rule > 0 ? json_integer((json_int_t)rule) : json_null(), "halfwidth_at_rule_n1", sigma_json_num(hw), "plugin_bias_at_rule_n1",
+                        sigma_json_num(bias), "wishart_n1", sigma_json_num(nw), "plugin_n1", sigma_json_num(np),
+                        "plugin_n1_gaussian_c", sigma_json_num(ng), "needs_full_pass", nw >= N));
   }
   printf("\nWishart n1: z tau sqrt(1/n1 - 1/N) <= eps (bias taken as 0; Richardson needs the same "
          "and n1 >= 16 d = %d); plug-in n1: c (1/n1 - 1/N) + z s <= eps, c from the pilot or "
@@ -128,8 +127,8 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
   json_t *root = json_pack("{s:s,s:o,s:I,s:i,s:I,s:I,s:f,s:f,s:o,s:o,s:o,s:f,s:b,s:b,s:o}", "tool",
                            "sigma plan " SIGMA_VERSION, "files", files, "N", (json_int_t)pr->N,
                            "d", d, "pilot_rows", (json_int_t)pr->K, "seed", (json_int_t)o->seed,
-                           "level", o->level, "z", pr->z, "tau2_pilot", jnum(pr->tau2), "c_pilot",
-                           jnum(pr->c_hat), "logdet_G1_pilot", jnum(pr->logdet), "c_gaussian",
+                           "level", o->level, "z", pr->z, "tau2_pilot", sigma_json_num(pr->tau2), "c_pilot",
+                           sigma_json_num(pr->c_hat), "logdet_G1_pilot", sigma_json_num(pr->logdet), "c_gaussian",
                            pr->c_gauss, "normalize", o->normalize, "center", o->center, "plan",
                            rows);
   if (root) json_object_set_new(root, "blas", sigma_blas_json()); /* OpenBLAS core, threads */

@@ -153,9 +153,6 @@ static int header_sync(const sigma_study_opts *o, const sigma_audit_result *a) {
   if (access(path, F_OK) == 0 && !old)
     rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt (%s): cannot verify the study", path,
                          jerr.text);
-  else if (old && !o->resume)
-    rc = sigma_set_error(SIGMA_EINVAL, "%s already holds a study: add --resume to continue "
-                         "it, or choose another --out", o->out_dir);
   else if (old && !json_equal(json_object_get(old, "study"), h))
     rc = sigma_set_error(SIGMA_EINVAL, "%s holds a different study ('%s' differs: input, seed, "
                          "sweep, replicates or options): cannot --resume it", path,
@@ -489,7 +486,6 @@ static int summarize_cell(const double *V, int64_t R, int K, int k, int e, doubl
   return SIGMA_OK;
 }
 
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 /* ---- plots and report ---- */
 
@@ -770,16 +766,16 @@ static int summarize_cells(const sigma_study_opts *o, const double *V, int64_t R
 static json_t *cell_json(const sigma_study_opts *o, int k, int e, const sum_cell *c, double bf) {
   return json_pack("{s:I,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
                    "s:o,s:o,s:o}",
-                   "n1", (json_int_t)o->n1s[k], "epsilon", jnum(o->eps[k]), "estimator",
-                   kEst[e], "replicates", (json_int_t)c->n, "bias", jnum(c->bias), "sd",
-                   jnum(c->sd), "rmse", jnum(c->rmse), "s_oracle", jnum(c->s_oracle),
-                   "s_observed_mean", jnum(c->s_obs_mean), "bias_formula", jnum(bf),
-                   "coverage_oracle", jnum(c->cov[0]), "coverage_oracle_se",
-                   jnum(c->cov_se[0]), "coverage_observed", jnum(c->cov[1]),
-                   "coverage_observed_se", jnum(c->cov_se[1]), "ks_D", jnum(c->ks_D),
-                   "ks_p", jnum(c->ks_p), "p_abs_err_within_eps", jnum(c->p_within),
-                   "abs_err_quantile_level", jnum(c->q_level), "n1_needed_for_eps",
-                   jnum(c->n1_needed));
+                   "n1", (json_int_t)o->n1s[k], "epsilon", sigma_json_num(o->eps[k]), "estimator",
+                   kEst[e], "replicates", (json_int_t)c->n, "bias", sigma_json_num(c->bias), "sd",
+                   sigma_json_num(c->sd), "rmse", sigma_json_num(c->rmse), "s_oracle", sigma_json_num(c->s_oracle),
+                   "s_observed_mean", sigma_json_num(c->s_obs_mean), "bias_formula", sigma_json_num(bf),
+                   "coverage_oracle", sigma_json_num(c->cov[0]), "coverage_oracle_se",
+                   sigma_json_num(c->cov_se[0]), "coverage_observed", sigma_json_num(c->cov[1]),
+                   "coverage_observed_se", sigma_json_num(c->cov_se[1]), "ks_D", sigma_json_num(c->ks_D),
+                   "ks_p", sigma_json_num(c->ks_p), "p_abs_err_within_eps", sigma_json_num(c->p_within),
+                   "abs_err_quantile_level", sigma_json_num(c->q_level), "n1_needed_for_eps",
+                   sigma_json_num(c->n1_needed));
 }
 
 /* One summary row as CSV (NaN: empty) and as a table line (NaN: n/a). */
@@ -859,8 +855,8 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   }
   root = json_pack(
       "{s:O,s:{s:f,s:o,s:o,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study", a->header,
-      "truth", "L", a->L, "tau2_oracle", jnum(a->tau2_oracle), "tau2_oracle_over_d",
-      jnum(a->tau2_oracle / d), "audit_logdet_G1_rep0_n1max", jnum(a->logdet_G1_rep0),
+      "truth", "L", a->L, "tau2_oracle", sigma_json_num(a->tau2_oracle), "tau2_oracle_over_d",
+      sigma_json_num(a->tau2_oracle / d), "audit_logdet_G1_rep0_n1max", sigma_json_num(a->logdet_G1_rep0),
       "replicates_here", "first", (json_int_t)o->rep_lo, "end", (json_int_t)o->rep_hi,
       "computed_this_run", (json_int_t)computed, "summary", rows, "timing_s", "truth", t_truth,
       "replicates", t_reps);
