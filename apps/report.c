@@ -19,8 +19,6 @@
 #include "sigma/version.h"
 #include "sigma/gram.h"
 
-static const char *kEstName[SIGMA_NEST] = {"plug-in Lhat", "Wishart Lhat_W", "Richardson Lhat_R"};
-static const char *kEstKey[SIGMA_NEST] = {"plugin", "wishart", "richardson"};
 static const char *kObsName[] = {"random", "first", "indices"};
 
 static const char *yesno(int ok) { return ok ? "PASS" : "FAIL"; }
@@ -53,13 +51,14 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->level);
   fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", "estimator", "estimate", "error",
           "s_oracle", "s_obs", "z_orac", "z_obs", "cov_or", "cov_ob");
-  for (int k = 0; k < SIGMA_NEST; k++) {
+  for (int k = 0; k < sigma_nest; k++) {
     const sigma_est_line *l = &e->line[k];
+    const sigma_estimator *est = &sigma_estimators[k];
     if (isnan(l->est)) {
-      fprintf(f, "  %-18s %14s  (needs both halves of O with >= d rows)\n", kEstName[k], "n/a");
+      fprintf(f, "  %-18s %14s  (%s)\n", est->name, "n/a", est->needs ? est->needs : "n/a");
       continue;
     }
-    fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", kEstName[k], F6(l->est),
+    fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", est->name, F6(l->est),
             F6(l->err), F6(l->s[0]), F6(l->s[1]), sigma_num("%.3f", l->zscore[0]),
             sigma_num("%.3f", l->zscore[1]), covers_word(l->covers[0]), covers_word(l->covers[1]));
   }
@@ -76,9 +75,9 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "  %-34s %18s / %s\n", "log det G1 - d log n1 / G, N", F6(e->size_inv_G1),
           F6(e->size_inv_G));
   fprintf(f, "\n== Sigma-UB monitoring ==\n");
-  fprintf(f, "  %-34s %18s  (B = c_E n2 = %s)%s\n", "Track I Gamma", F6(e->track_gamma), G6(e->B),
+  fprintf(f, "  %-34s %18s  (B = c_E n2 = %s)%s\n", "Track I Gamma", F6(e->tracks.gamma), G6(e->tracks.B),
           e->track1_applicable ? "" : "  [rows exceed the energy cap: use --normalize]");
-  fprintf(f, "  %-34s %18s\n", "Track II U (observed)", F6(e->track_u));
+  fprintf(f, "  %-34s %18s\n", "Track II U (observed)", F6(e->tracks.U));
   fprintf(f, "  %-34s %18s\n", "Track II U (full G, N)", F6(e->track_u_full));
   fprintf(f, "  %-34s %18s <= %s  %s%s\n", "envelope [3.16]", F6(e->envelope_lhs),
           F6(e->envelope_rhs), yesno(e->envelope_ok),
@@ -94,7 +93,7 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "  %-34s %18s nats\n", "CI half-width at this n1", F6(e->halfwidth_n1));
   fprintf(f, "\n== Spectral health ==\n");
   fprintf(f, "  %-22s %16s %16s\n", "", "G", "G1");
-  const sigma_spectral *a = &e->health_G, *b = &e->health_G1;
+  const sigma_spectral *a = &e->health_G, *b = &e->tracks.health;
   fprintf(f, "  %-22s %16s %16s\n", "lambda_max", G6(a->lambda_max), G6(b->lambda_max));
   fprintf(f, "  %-22s %16s %16s\n", "lambda_min", G6(a->lambda_min), G6(b->lambda_min));
   fprintf(f, "  %-22s %16s %16s\n", "condition number", G6(a->condition), G6(b->condition));
@@ -188,7 +187,8 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
   const sigma_est_result *e = &r->est;
   const int d = r->d;
   json_t *est = json_object();
-  for (int k = 0; k < SIGMA_NEST; k++) json_object_set_new(est, kEstKey[k], line_json(&e->line[k]));
+  for (int k = 0; k < sigma_nest; k++)
+    json_object_set_new(est, sigma_estimators[k].key, line_json(&e->line[k]));
   json_t *root = json_pack(
       "{s:o,s:{s:I,s:i,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:b,s:f,s:f,s:f,s:f,s:o,s:i}}", "provenance",
       provenance(o, r, argc, argv), "parameters", "N", (json_int_t)r->N, "d", d, "n1",
@@ -225,8 +225,8 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                 sigma_json_num(e->size_inv_G1), "size_invariant_G", sigma_json_num(e->size_inv_G)));
   json_object_set_new(
       root, "sigma_ub",
-      json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b,s:b,s:o}", "B", sigma_json_num(e->B), "track1_gamma",
-                sigma_json_num(e->track_gamma), "track2_U", sigma_json_num(e->track_u), "track2_U_full",
+      json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b,s:b,s:o}", "B", sigma_json_num(e->tracks.B), "track1_gamma",
+                sigma_json_num(e->tracks.gamma), "track2_U", sigma_json_num(e->tracks.U), "track2_U_full",
                 sigma_json_num(e->track_u_full), "track1_applicable", e->track1_applicable, "envelope_lhs",
                 sigma_json_num(e->envelope_lhs), "envelope_rhs", sigma_json_num(e->envelope_rhs), "envelope_ok",
                 e->envelope_ok, "envelope_applicable", e->envelope_applicable, "max_norm2",
@@ -238,10 +238,10 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                                 "halfwidth_at_n1", sigma_json_num(e->halfwidth_n1)));
   json_object_set_new(root, "health",
                       json_pack("{s:o,s:o}", "G", spectral_json(&e->health_G), "G1",
-                                spectral_json(&e->health_G1)));
+                                spectral_json(&e->tracks.health)));
   json_object_set_new(root, "eigenvalues",
-                      json_pack("{s:o,s:o,s:o}", "G", num_array(e->w_G, d), "G1",
-                                num_array(e->w_G1, d), "G2", num_array(e->w_G2, d)));
+                      json_pack("{s:o,s:o,s:o}", "G", num_array(e->spectra.w_G, d), "G1",
+                                num_array(e->spectra.w_G1, d), "G2", num_array(e->spectra.w_G2, d)));
   json_object_set_new(
       root, "timing_s",
       json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "open", r->t_open, "sample",

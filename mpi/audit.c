@@ -36,9 +36,9 @@ void sigma_audit_opts_default(sigma_audit_opts *o) {
 }
 
 /* L, log det G1 and the eigenvalues of G, G1, G2 = G - G1 on a BLACS grid over comm
- * (SPEC section 2; mpi/scalapack.h), into ei's precomputed fields. w: 3 d doubles. */
+ * (SPEC section 2; mpi/scalapack.h), into sp (fresh). */
 static int scalapack_spectra(MPI_Comm comm, const double *G, const double *G1, int d,
-                             double *w, sigma_est_input *ei, sigma_audit_result *r) {
+                             sigma_spectra *sp, sigma_audit_result *r) {
   sigma_pgrid g;
   double *G2 = NULL;
   int rc = sigma_pgrid_init(comm, SIGMA_SCALAPACK_NB, &g);
@@ -46,19 +46,17 @@ static int scalapack_spectra(MPI_Comm comm, const double *G, const double *G1, i
   r->sl_nprow = g.nprow;
   r->sl_npcol = g.npcol;
   r->sl_nb = g.nb;
-  rc = sigma_calloc(&G2, (size_t)d * d, sizeof(double));
+  rc = sigma_spectra_init(sp, d);
+  if (rc == SIGMA_OK) rc = sigma_calloc(&G2, (size_t)d * d, sizeof(double));
   rc = sigma_sync_error(rc, comm);
   if (rc != SIGMA_OK) goto done;
   for (size_t k = 0; k < (size_t)d * d; k++) G2[k] = G[k] - G1[k];
-  SIGMA_TRY(sigma_pd_eigvalsh(&g, G, d, w));
-  SIGMA_TRY(sigma_pd_eigvalsh(&g, G1, d, w + d));
-  SIGMA_TRY(sigma_pd_eigvalsh(&g, G2, d, w + 2 * (size_t)d));
-  SIGMA_TRY(sigma_pd_logdet_chol(&g, G, d, &ei->L_pre));
-  SIGMA_TRY(sigma_pd_logdet_chol(&g, G1, d, &ei->logdet_G1_pre));
-  ei->w_G_pre = w;
-  ei->w_G1_pre = w + d;
-  ei->w_G2_pre = w + 2 * (size_t)d;
-  ei->have_pre = 1;
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G, d, sp->w_G));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G1, d, sp->w_G1));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G2, d, sp->w_G2));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G, d, &sp->L));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G1, d, &sp->logdet_G1));
+  sigma_spectra_ranks(sp);
   r->scalapack = 1;
 done:
   free(G2);
@@ -282,7 +280,6 @@ static void blas_serial_end(int n) { openblas_set_num_threads(n); }
 typedef struct {
   sigma_gram *g, *g1, *ga, *gb; /* all rows, observed rows, halves a and b */
   double *G, *G1, *Ga, *Gb, *Lg, *L1 /* inverses of the Cholesky factors */, *pilot, *mu, *mrel, *work, *Xo, *Xh[2], *q;
-  double *wpre; /* ScaLAPACK eigenvalues of G, G1, G2 (3 d) */
   observed ob;
   chunk_reader rd;
 } audit_state;
@@ -294,7 +291,6 @@ static void state_free(audit_state *s) {
   sigma_gram_destroy(&s->gb);
   free(s->G); free(s->G1); free(s->Ga); free(s->Gb); free(s->Lg); free(s->L1);
   free(s->pilot); free(s->mu); free(s->mrel); free(s->work); free(s->Xo); free(s->Xh[0]); free(s->Xh[1]); free(s->q);
-  free(s->wpre);
   free(s->rd.buf);
   observed_free(&s->ob);
 }
@@ -574,11 +570,13 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
                      (o->scalapack == SIGMA_SL_AUTO && d >= SIGMA_SCALAPACK_MIN_D &&
                       size >= SIGMA_SCALAPACK_MIN_RANKS);
   if (use_sl) {
-    rc = sigma_calloc(&s.wpre, 3 * (size_t)d, sizeof(double));
-    rc = sigma_sync_error(rc, comm);
-    if (rc == SIGMA_OK) rc = scalapack_spectra(comm, s.G, s.G1, d, s.wpre, &ei, r);
+    sigma_spectra sp = {0};
+    rc = scalapack_spectra(comm, s.G, s.G1, d, &sp, r);
+    if (rc == SIGMA_OK) rc = sigma_estimate_from_spectra(&ei, &sp, &r->est);
+    sigma_spectra_free(&sp);
+  } else {
+    rc = sigma_estimate(&ei, &r->est);
   }
-  if (rc == SIGMA_OK) rc = sigma_estimate(&ei, &r->est);
   blas_serial_end(nthreads);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_estimate = max_time(MPI_Wtime() - t, comm);

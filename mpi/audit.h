@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "input.h"
-#include "sigma/estimators.h"
+#include "sigma/audit_math.h"
 
 /* Default read size per rank: 16 MiB of float64 rows (8192 rows at d = 256): a
  * larger buffer only adds first-touch page faults (measured: 14% of pass 1 at 64 MiB). */

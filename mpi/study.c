@@ -25,14 +25,14 @@
 #include "reduce.h"
 #include "sigma/error.h"
 #include "sigma/version.h"
-#include "sigma/estimators.h"
+#include "sigma/registry.h"
 #include "sigma/gram.h"
 #include "sigma/replicate.h"
 #include "sigma/sample.h"
 #include "sigma/stats.h"
 
-static const char *kEst[SIGMA_NEST] = {"plugin", "wishart", "richardson"};
-enum { NCOL = 6 + 6 * SIGMA_NEST }; /* columns of a replicate row */
+#define kEst(e) (sigma_estimators[e].key)
+#define NCOL (6 + 6 * sigma_nest) /* columns of a replicate row */
 
 /* ---- files ---- */
 
@@ -50,11 +50,11 @@ static const char *rep_header(void) {
   static char h[1024];
   if (!h[0]) {
     strcpy(h, "replicate,n1,logdet_G1,logdet_Ga,logdet_Gb,tau2_observed");
-    for (int e = 0; e < SIGMA_NEST; e++) {
+    for (int e = 0; e < sigma_nest; e++) {
       char part[256];
       snprintf(part, sizeof part,
                ",%s_est,%s_err,%s_s_oracle,%s_s_observed,%s_covers_oracle,%s_covers_observed",
-               kEst[e], kEst[e], kEst[e], kEst[e], kEst[e], kEst[e]);
+               kEst(e), kEst(e), kEst(e), kEst(e), kEst(e), kEst(e));
       strcat(h, part);
     }
   }
@@ -80,7 +80,7 @@ static char *rep_csv(int64_t i, const sigma_rep_point *p, int K) {
     csv_field(f, p[k].logdet_Ga);
     csv_field(f, p[k].logdet_Gb);
     csv_field(f, p[k].tau2_observed);
-    for (int e = 0; e < SIGMA_NEST; e++) {
+    for (int e = 0; e < sigma_nest; e++) {
       const sigma_est_line *l = &p[k].line[e];
       const double v[6] = {l->est, l->err, l->s[0], l->s[1], covers_value(l->covers[0]),
                            covers_value(l->covers[1])};
@@ -515,15 +515,15 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
   if (mkdir(sub, 0777) != 0 && errno != EEXIST)
     return sigma_set_error(SIGMA_EIO, "%s: cannot create", sub);
   int ok = 1;
-  for (int e = 0; e < SIGMA_NEST && ok; e++) {
+  for (int e = 0; e < sigma_nest && ok; e++) {
     char name[64];
-    snprintf(name, sizeof name, "est_%s.dat", kEst[e]);
+    snprintf(name, sizeof name, "est_%s.dat", kEst(e));
     FILE *f = open_in(o, name);
     ok = f != NULL;
     if (f) {
       fprintf(f, "# n1 bias sd s_pred z*s_pred bias_formula cov_oracle se cov_observed se\n");
       for (int k = 0; k < K; k++) {
-        const sum_cell *cl = &S[k * SIGMA_NEST + e];
+        const sum_cell *cl = &S[k * sigma_nest + e];
         fprintf(f, "%lld %s %s %s %s %s %s %s %s %s\n", (long long)o->n1s[k], DAT(cl->bias),
                 DAT(cl->sd), DAT(cl->s_oracle), DAT(z * cl->s_oracle),
                 DAT(sigma_bias_formula(a->d, (double)a->N, (double)o->n1s[k])), DAT(cl->cov[0]),
@@ -531,7 +531,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
       }
       ok = fclose(f) == 0 && ok; /* a full disk shows at close */
     }
-    snprintf(name, sizeof name, "err_%s.dat", kEst[e]);
+    snprintf(name, sizeof name, "err_%s.dat", kEst(e));
     f = open_in(o, name);
     ok = ok && f;
     if (f) {
@@ -543,7 +543,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
       ok = fclose(f) == 0 && ok; /* a full disk shows at close */
     }
     /* QQ at the largest n1: sorted standardized errors against normal quantiles. */
-    snprintf(name, sizeof name, "qq_%s.dat", kEst[e]);
+    snprintf(name, sizeof name, "qq_%s.dat", kEst(e));
     f = open_in(o, name);
     ok = ok && f;
     double *zs = malloc((size_t)R * sizeof(double));
@@ -573,7 +573,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
   if (!ok) return sigma_set_error(SIGMA_EIO, "%s: cannot write the plot data", sub);
   f = open_in(o, "study.gp");
   if (!f) return sigma_set_error(SIGMA_EIO, "%s/study.gp: cannot write", sub);
-  const double s_h = S[kh * SIGMA_NEST].s_oracle;
+  const double s_h = S[kh * sigma_nest].s_oracle;
   fprintf(f,
           "# gnuplot script written by sigma study; run in this directory.\n"
           "set datafile missing 'n/a'\n"
@@ -650,25 +650,25 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   fprintf(f, "- **The paper's CI** (plug-in Lhat +- z tau sqrt(1/n1 - 1/N), oracle tau) covered "
              "L in ");
   for (int k = 0; k < K; k++)
-    fprintf(f, "%s%s%%", k ? ", " : "", sigma_num("%.1f", 100 * S[k * SIGMA_NEST + SIGMA_EST_PLUGIN].cov[0]));
+    fprintf(f, "%s%s%%", k ? ", " : "", sigma_num("%.1f", 100 * S[k * sigma_nest + SIGMA_EST_PLUGIN].cov[0]));
   fprintf(f, " of replicates at n1 = ");
   for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
   fprintf(f, " (nominal %.4g%%).\n", lvl);
   /* 2. bias vs formula */
   fprintf(f, "- **Plug-in bias** mean(L - Lhat) against d(d+1)/2 (1/n1 - 1/N): ");
   for (int k = 0; k < K; k++) {
-    const sum_cell *c = &S[k * SIGMA_NEST + SIGMA_EST_PLUGIN];
+    const sum_cell *c = &S[k * sigma_nest + SIGMA_EST_PLUGIN];
     fprintf(f, "%sn1 = %lld: %s +- %s vs %.4f", k ? "; " : "", (long long)o->n1s[k],
             sigma_num("%.4f", c->bias), sigma_num("%.4f", c->n > 1 ? c->sd / sqrt((double)c->n) : NAN),
             sigma_bias_formula(d, (double)a->N, (double)o->n1s[k]));
   }
   fprintf(f, " nats (+- one standard error of the mean).\n");
   /* 3. corrected estimators */
-  for (int e = SIGMA_EST_WISHART; e < SIGMA_NEST; e++) {
+  for (int e = SIGMA_EST_WISHART; e < sigma_nest; e++) {
     int within = 0, shown = 0;
     fprintf(f, "- **%s** coverage (oracle tau): ", e == SIGMA_EST_WISHART ? "Wishart Lhat_W" : "Richardson Lhat_R");
     for (int k = 0; k < K; k++) {
-      const sum_cell *c = &S[k * SIGMA_NEST + e];
+      const sum_cell *c = &S[k * sigma_nest + e];
       if (c->n == 0 || !isfinite(c->cov[0])) continue;
       double se = sigma_binomial_se(o->level, (size_t)c->n);
       within += fabs(c->cov[0] - o->level) <= 3 * se;
@@ -681,7 +681,7 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   /* 4. the rule */
   fprintf(f, "- **The rule n1 = %g d / eps^2**: ", o->rule_constant);
   for (int k = 0; k < K; k++) {
-    const sum_cell *p = &S[k * SIGMA_NEST], *w = &S[k * SIGMA_NEST + 1];
+    const sum_cell *p = &S[k * sigma_nest], *w = &S[k * sigma_nest + 1];
     fprintf(f, "%seps = %.4g -> n1 = %lld: P(|L - est| <= eps) = %.3f plug-in, %.3f Wishart; "
                "n1 needed for eps at %.4g%%: %s plug-in, %s Wishart",
             k ? "; " : "", o->eps[k], (long long)o->n1s[k], p->p_within, w->p_within, lvl,
@@ -692,11 +692,11 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
              "(oracle) | coverage (observed) | KS D (p) | P(abs err <= eps) | n1 for eps |\n"
              "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < K; k++)
-    for (int e = 0; e < SIGMA_NEST; e++) {
-      const sum_cell *c = &S[k * SIGMA_NEST + e];
+    for (int e = 0; e < sigma_nest; e++) {
+      const sum_cell *c = &S[k * sigma_nest + e];
       fprintf(f, "| %lld | %.4g | %s | %s | %s | %s | %s +- %s | %s +- %s | "
                  "%s (%s) | %s | %s |\n",
-              (long long)o->n1s[k], o->eps[k], kEst[e], sigma_num("%.4f", c->bias),
+              (long long)o->n1s[k], o->eps[k], kEst(e), sigma_num("%.4f", c->bias),
               sigma_num("%.4f", c->sd), sigma_num("%.4f", c->s_oracle), sigma_num("%.3f", c->cov[0]),
               sigma_num("%.3f", c->cov_se[0]), sigma_num("%.3f", c->cov[1]),
               sigma_num("%.3f", c->cov_se[1]), sigma_num("%.3f", c->ks_D), sigma_num("%.2g", c->ks_p),
@@ -746,18 +746,18 @@ static int write_replicates_csv(const sigma_study_opts *o, char *const *dirs, in
 static int summarize_cells(const sigma_study_opts *o, const double *V, int64_t R, sum_cell *S) {
   const int K = o->K;
   for (int k = 0; k < K; k++)
-    for (int e = 0; e < SIGMA_NEST; e++)
-      SIGMA_CHECK(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * SIGMA_NEST + e]));
+    for (int e = 0; e < sigma_nest; e++)
+      SIGMA_CHECK(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * sigma_nest + e]));
   double n1d[64], q[64];
-  for (int e = 0; e < SIGMA_NEST; e++) {
+  for (int e = 0; e < sigma_nest; e++) {
     int m = 0;
     for (int k = 0; k < K && m < 64; k++)
-      if (isfinite(S[k * SIGMA_NEST + e].q_level)) {
+      if (isfinite(S[k * sigma_nest + e].q_level)) {
         n1d[m] = (double)o->n1s[k];
-        q[m++] = S[k * SIGMA_NEST + e].q_level;
+        q[m++] = S[k * sigma_nest + e].q_level;
       }
     for (int k = 0; k < K; k++)
-      S[k * SIGMA_NEST + e].n1_needed = sigma_n1_for_precision(n1d, q, (size_t)m, o->eps[k]);
+      S[k * sigma_nest + e].n1_needed = sigma_n1_for_precision(n1d, q, (size_t)m, o->eps[k]);
   }
   return SIGMA_OK;
 }
@@ -767,7 +767,7 @@ static json_t *cell_json(const sigma_study_opts *o, int k, int e, const sum_cell
   return json_pack("{s:I,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
                    "s:o,s:o,s:o}",
                    "n1", (json_int_t)o->n1s[k], "epsilon", sigma_json_num(o->eps[k]), "estimator",
-                   kEst[e], "replicates", (json_int_t)c->n, "bias", sigma_json_num(c->bias), "sd",
+                   kEst(e), "replicates", (json_int_t)c->n, "bias", sigma_json_num(c->bias), "sd",
                    sigma_json_num(c->sd), "rmse", sigma_json_num(c->rmse), "s_oracle", sigma_json_num(c->s_oracle),
                    "s_observed_mean", sigma_json_num(c->s_obs_mean), "bias_formula", sigma_json_num(bf),
                    "coverage_oracle", sigma_json_num(c->cov[0]), "coverage_oracle_se",
@@ -784,7 +784,7 @@ static void cell_text(FILE *csv, const sigma_study_opts *o, int k, int e, const 
   const double v[15] = {c->bias,      c->sd,     c->rmse,     c->s_oracle, c->s_obs_mean,
                         bf,           c->cov[0], c->cov_se[0], c->cov[1],  c->cov_se[1],
                         c->ks_D,      c->ks_p,   c->p_within,  c->q_level, c->n1_needed};
-  fprintf(csv, "%lld,%.17g,%s,%lld", (long long)o->n1s[k], o->eps[k], kEst[e], (long long)c->n);
+  fprintf(csv, "%lld,%.17g,%s,%lld", (long long)o->n1s[k], o->eps[k], kEst(e), (long long)c->n);
   for (int j = 0; j < 15; j++) csv_field(csv, v[j]);
   fputc('\n', csv);
   char c0[64], c1[64];
@@ -793,7 +793,7 @@ static void cell_text(FILE *csv, const sigma_study_opts *o, int k, int e, const 
   if (!isfinite(c->cov[0])) snprintf(c0, sizeof c0, "n/a");
   if (!isfinite(c->cov[1])) snprintf(c1, sizeof c1, "n/a");
   printf("%7lld %7.4f %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", (long long)o->n1s[k],
-         o->eps[k], kEst[e], sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd),
+         o->eps[k], kEst(e), sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd),
          sigma_num("%.4f", c->s_oracle), sigma_num("%.4f", bf), c0, c1,
          sigma_num("%.4f", c->ks_D), sigma_num("%.3f", c->p_within),
          sigma_num("%.0f", c->n1_needed));
@@ -810,7 +810,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   size_t len = 0;
   FILE *m = NULL;
   double *V = calloc((size_t)R * K * NCOL, sizeof(double));
-  sum_cell *S = calloc((size_t)K * SIGMA_NEST, sizeof *S);
+  sum_cell *S = calloc((size_t)K * sigma_nest, sizeof *S);
   if (!V || !S) SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory (summary)"));
   SIGMA_TRY(write_replicates_csv(o, dirs, ndirs, V));
   SIGMA_TRY(summarize_cells(o, V, R, S));
@@ -833,9 +833,9 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
          "n1_for_eps");
   for (int k = 0; k < K; k++) {
     double bf = sigma_bias_formula(d, N, (double)o->n1s[k]);
-    for (int e = 0; e < SIGMA_NEST; e++) {
-      cell_text(m, o, k, e, &S[k * SIGMA_NEST + e], bf);
-      json_array_append_new(rows, cell_json(o, k, e, &S[k * SIGMA_NEST + e], bf));
+    for (int e = 0; e < sigma_nest; e++) {
+      cell_text(m, o, k, e, &S[k * sigma_nest + e], bf);
+      json_array_append_new(rows, cell_json(o, k, e, &S[k * sigma_nest + e], bf));
     }
   }
   printf("\nbias = mean(L - estimate) (nats); s_pred = tau_oracle sqrt(1/n1 - 1/N); formula = "

@@ -181,23 +181,17 @@ int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *
                            (long long)n1);
     }
     SIGMA_TRY(rc);
-    const double tau2[2] = {t->tau2_oracle, p->tau2_observed};
-    double Lhat = sigma_plugin(p->logdet_G1, d, t->N, (double)n1);
-    sigma_est_fill_line(&p->line[SIGMA_EST_PLUGIN], Lhat, t->L, z, tau2, t->N, (double)n1);
-    sigma_est_fill_line(&p->line[SIGMA_EST_WISHART],
-                        p->logdet_G1 + sigma_wishart_correction(d, t->N, (double)n1), t->L, z,
-                        tau2, t->N, (double)n1);
     p->logdet_Ga = p->logdet_Gb = NAN;
-    sigma_est_nan_line(&p->line[SIGMA_EST_RICHARDSON]);
-    if (na >= d && sigma_logdet_chol(Ga, d, &p->logdet_Ga) == SIGMA_OK &&
-        sigma_logdet_chol(Gb, d, &p->logdet_Gb) == SIGMA_OK) {
-      double LR = sigma_richardson(Lhat, p->logdet_Ga, p->logdet_Gb, d, t->N, (double)na,
-                                   (double)nb, NULL, NULL);
-      sigma_est_fill_line(&p->line[SIGMA_EST_RICHARDSON], LR, t->L, z, tau2, t->N, (double)n1);
-    } else {
+    if (!(na >= d && sigma_logdet_chol(Ga, d, &p->logdet_Ga) == SIGMA_OK &&
+          sigma_logdet_chol(Gb, d, &p->logdet_Gb) == SIGMA_OK)) {
       sigma_clear_error(); /* a singular half disables Richardson only */
       p->logdet_Ga = p->logdet_Gb = NAN;
     }
+    const sigma_block blk = {.d = d, .N = t->N, .n1 = (double)n1, .na = (double)na,
+                             .nb = (double)nb, .logdet_G1 = p->logdet_G1,
+                             .logdet_Ga = p->logdet_Ga, .logdet_Gb = p->logdet_Gb};
+    const double tau2[2] = {t->tau2_oracle, p->tau2_observed};
+    sigma_est_lines(&blk, t->L, z, tau2, p->line);
   }
 done:
   free(b);

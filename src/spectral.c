@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "sigma/linalg.h"
+#include "sigma/tracks.h"
 
 void sigma_spectral_metrics(const double *w, int d, sigma_spectral *o) {
   /* The participation ratio (sum l)^2 / sum l^2 is scale-free: form it from l / lambda_max
@@ -33,26 +34,5 @@ void sigma_spectral_metrics(const double *w, int d, sigma_spectral *o) {
   }
   o->effective_rank = ssum > 0 ? exp(hs) : NAN;
   o->vn_entropy = tr > 0 ? hv : NAN;
-  /* Least squares of y = log lambda_i on x = log i over positive eigenvalues, with
-   * centred sums (uncentred ones lose ~1e-13 on flat spectra at large d). */
-  double mx = 0, my = 0;
-  int m = 0;
-  for (int i = 0; i < d; i++)
-    if (w[i] > 0) {
-      mx += log((double)(i + 1));
-      my += log(w[i]);
-      m++;
-    }
-  double sxx = 0, sxy = 0;
-  if (m > 0) {
-    mx /= m;
-    my /= m;
-  }
-  for (int i = 0; i < d; i++)
-    if (w[i] > 0) {
-      double x = log((double)(i + 1)) - mx;
-      sxx += x * x;
-      sxy += x * (log(w[i]) - my);
-    }
-  o->powerlaw_alpha = (m >= 2 && sxx > 0) ? -sxy / sxx : NAN;
+  o->powerlaw_alpha = sigma_powerlaw_alpha(w, d);
 }

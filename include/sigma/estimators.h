@@ -58,39 +58,7 @@ int64_t sigma_rule_n1(double c, int d, double eps);
  * alpha = n1/N, sigma_i = w_G[i]/N (w_G descending eigenvalues of G). */
 double sigma_logR_predicted(const double *w_G, int d, double N, double n1);
 
-/* Track I [3.18]-[3.19]: Gamma = sum_i log(1 + lambda_i(G1)/(B + delta)). */
-double sigma_track_gamma(const double *w_G1, int d, double B, double delta);
-
-/* Track II [3.20]: U = log det(G1 + delta I) - d log n1. */
-double sigma_track_u(const double *w_G1, int d, double n1, double delta);
-
-/* ---- the whole audit on reduced matrices ---- */
-
-typedef struct {
-  int d;
-  double N, n1, na, nb;   /* na + nb = n1: the Richardson halves (na = 0: none) */
-  const double *G, *G1;   /* d x d full Gram and observed Gram */
-  const double *Ga, *Gb;  /* halves' Grams, or NULL */
-  double tau2_oracle;     /* NaN if not computed */
-  double tau2_observed;   /* NaN if not computed */
-  double level;           /* CI level, e.g. 0.95 */
-  double delta;           /* regulariser of Track II / envelope, > 0 */
-  double energy_cap;      /* c_E: B = c_E n2 */
-  double max_norm2;       /* max_i ||x_i||^2 over all rows (Track I validity) */
-  double rule_constant;   /* c of the rule, default 4 */
-  double epsilon;         /* target precision for the rule; NaN: sqrt(c d / n1) */
-  /* Optional precomputed spectra and log-dets (e.g. by ScaLAPACK, mpi/scalapack.h).
-   * have_pre == 0 (the zero-initialised default): sigma_estimate computes them itself
-   * (dsyevd, dpotrf) and these fields are ignored; that path is unchanged.
-   * have_pre != 0: w_G_pre, w_G1_pre, w_G2_pre (d eigenvalues each, descending, of G,
-   * G1 and G2 = G - G1) are copied and L_pre, logdet_G1_pre used as L and log det G1;
-   * sigma_estimate then runs no eigensolver or Cholesky on G and G1 (the Richardson
-   * halves Ga, Gb are still factored serially). The caller must have checked that G
-   * and G1 are positive definite. */
-  const double *w_G_pre, *w_G1_pre, *w_G2_pre;
-  double L_pre, logdet_G1_pre;
-  int have_pre;
-} sigma_est_input;
+/* ---- one estimator's line (Theorem 3) ---- */
 
 typedef struct {
   double est;           /* the estimate of L */
@@ -101,51 +69,13 @@ typedef struct {
   int covers[2];        /* lo <= L <= hi: 1 or 0; -1 when not applicable (no CI) */
 } sigma_est_line;
 
-enum { SIGMA_EST_PLUGIN = 0, SIGMA_EST_WISHART = 1, SIGMA_EST_RICHARDSON = 2, SIGMA_NEST = 3 };
-
-typedef struct {
-  double L, logdet_G1, logdet_Ga, logdet_Gb;
-  double z;                         /* z_{1-a/2} */
-  int have_richardson;
-  sigma_est_line line[SIGMA_NEST];  /* plug-in, Wishart, Richardson */
-  double wishart_correction, bias_formula, Lhat_h, richardson_c;
-  /* Theorem 1 [3.4]; the _ok flags allow 64 d eps_machine max(1, |L|) of rounding */
-  double rho2, U_weyl;
-  int thm1_lower_ok, thm1_upper_ok;
-  /* Budget envelope [3.16] */
-  double B, envelope_lhs, envelope_rhs;
-  int envelope_applicable, envelope_ok;
-  /* Overestimation [3.7]-[3.8] */
-  double logR_measured, logR_predicted;
-  /* Size invariance [3.6]: log det G1 - d log n1 vs log det G - d log N */
-  double size_inv_G1, size_inv_G;
-  /* Sigma-UB */
-  double track_gamma, track_u, track_u_full;
-  int track1_applicable;
-  /* Rule [3.14] */
-  double epsilon, halfwidth_n1, halfwidth_rule, bias_rule;
-  int64_t n1_rule;
-  /* Spectra */
-  sigma_spectral health_G, health_G1;
-  double *w_G, *w_G1, *w_G2; /* eigenvalues, descending (owned: sigma_est_free) */
-  int rank_G, rank_G1;       /* numerical ranks (set also on SIGMA_ESINGULAR) */
-} sigma_est_result;
-
 /* One estimator's line: est, err = L - est, and for tau2[0] (oracle) and tau2[1]
  * (observed): s = sqrt(tau2 (1/n1 - 1/N)), the CI est -+ z s, z-score, coverage
  * (Theorem 3, [3.10]-[3.11]). */
 void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
                          const double tau2[2], double N, double n1);
 
-/* A line of NaNs (estimator not available). */
+/* A line of NaNs (estimator not available), covers -1. */
 void sigma_est_nan_line(sigma_est_line *ln);
-
-/* Compute every number of the audit from the reduced matrices.
- * Errors: SIGMA_ESINGULAR naming "G" or "G1" (or a half) with its numerical rank
- * out of d, SIGMA_EINVAL (n1 < d, n1 > N), SIGMA_ELAPACK, SIGMA_ENOMEM.
- * On error the result holds what was computed so far; call sigma_est_free anyway. */
-int sigma_estimate(const sigma_est_input *in, sigma_est_result *out);
-
-void sigma_est_free(sigma_est_result *r);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "sigma/estimators.h"
+#include "sigma/registry.h"
 
 typedef struct {
   int d;
@@ -27,7 +27,7 @@ typedef struct {
   int64_t n1;
   double logdet_G1, logdet_Ga, logdet_Gb;  /* nats; halves NaN if < d rows */
   double tau2_observed;                    /* leave-one-out over O(n1) */
-  sigma_est_line line[SIGMA_NEST];         /* plug-in, Wishart, Richardson */
+  sigma_est_line line[SIGMA_EST_MAX];      /* sigma_nest lines, registry order */
 } sigma_rep_point;
 
 /* Estimators at every n1s[k] (k < K, ascending, n1s[0] >= d, n1s[K-1] <= rows in X)

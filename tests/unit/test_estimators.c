@@ -2,7 +2,7 @@
 #include "test_util.h"
 
 #include "sigma/error.h"
-#include "sigma/estimators.h"
+#include "sigma/audit_math.h"
 #include "sigma/sample.h"
 
 static const long double kEulerGamma = 0.577215664901532860606512090082402431L;
@@ -280,14 +280,14 @@ static void test_estimate_full(void **state) {
   ref_eig(p.G1, d, wG1);
   ref_eig(G2, d, wG2);
   for (int i = 0; i < d; i++) {
-    assert_close(r.w_G[i], wG[i], 1e-13 * wG[0]);
-    assert_close(r.w_G1[i], wG1[i], 1e-13 * wG1[0]);
-    assert_close(r.w_G2[i], wG2[i], 1e-12 * wG2[0]);
+    assert_close(r.spectra.w_G[i], wG[i], 1e-13 * wG[0]);
+    assert_close(r.spectra.w_G1[i], wG1[i], 1e-13 * wG1[0]);
+    assert_close(r.spectra.w_G2[i], wG2[i], 1e-12 * wG2[0]);
   }
   assert_close(r.L, L, 1e-11);
   assert_close(r.logdet_G1, l1, 1e-11);
-  assert_int_equal(r.rank_G, d);
-  assert_int_equal(r.rank_G1, d);
+  assert_int_equal(r.spectra.rank_G, d);
+  assert_int_equal(r.spectra.rank_G1, d);
 
   /* Theorem 1 */
   double rho2 = (double)wG2[0], U = 0;
@@ -330,16 +330,16 @@ static void test_estimate_full(void **state) {
     tu += log((double)wG1[i] + delta);
     tuf += log((double)wG[i] + delta);
   }
-  assert_close(r.B, B, 0);
+  assert_close(r.tracks.B, B, 0);
   assert_int_equal(r.envelope_applicable, 1);
   assert_int_equal(r.track1_applicable, 1);
   assert_close(r.envelope_lhs, el, 1e-11);
   assert_close(r.envelope_rhs, er, 1e-11);
   assert_true(el <= er);
   assert_int_equal(r.envelope_ok, 1);
-  assert_close(r.track_gamma, gam, 1e-11);
-  assert_close(r.track_gamma, er - d * log(B + delta), 1e-11);
-  assert_close(r.track_u, tu - d * log(n1), 1e-11);
+  assert_close(r.tracks.gamma, gam, 1e-11);
+  assert_close(r.tracks.gamma, er - d * log(B + delta), 1e-11);
+  assert_close(r.tracks.U, tu - d * log(n1), 1e-11);
   assert_close(r.track_u_full, tuf - d * log(N), 1e-11);
 
   /* rule: epsilon defaults to sqrt(c d / n1), whose rule size is n1 itself */
@@ -353,15 +353,15 @@ static void test_estimate_full(void **state) {
   for (int i = 0; i < d; i++) { tr += (double)wG[i]; tr2 += (double)(wG[i] * wG[i]); }
   assert_close(r.health_G.trace, tr, 1e-12 * tr);
   assert_close(r.health_G.participation, tr * tr / tr2, 1e-12 * d);
-  assert_close(r.health_G1.lambda_max, (double)wG1[0], 1e-12 * wG1[0]);
+  assert_close(r.tracks.health.lambda_max, (double)wG1[0], 1e-12 * wG1[0]);
   sigma_est_free(&r);
-  assert_null(r.w_G);
+  assert_null(r.spectra.w_G);
 
   /* a CI far too narrow (observed tau^2 tiny) must not cover L */
   in.tau2_observed = 1e-12;
   assert_int_equal(sigma_estimate(&in, &r), SIGMA_OK);
   const double tau2n[2] = {2.0 * d, 1e-12};
-  for (int e = 0; e < SIGMA_NEST; e++) {
+  for (int e = 0; e < sigma_nest; e++) {
     assert_true(fabs(r.line[e].err) > 1e-5); /* so the narrow CI excludes L */
     assert_int_equal(r.line[e].covers[1], 0);
   }
@@ -470,8 +470,8 @@ static void test_estimate_errors(void **state) {
   assert_non_null(strstr(msg, "numerical rank"));
   assert_non_null(strstr(msg, "G1"));
   assert_non_null(strstr(msg, "3 of d = 4"));
-  assert_int_equal(r.rank_G1, 3);
-  assert_int_equal(r.rank_G, 4);
+  assert_int_equal(r.spectra.rank_G1, 3);
+  assert_int_equal(r.spectra.rank_G, 4);
   sigma_est_free(&r);
   sigma_clear_error();
 
@@ -484,7 +484,7 @@ static void test_estimate_errors(void **state) {
   msg = sigma_error_message();
   assert_non_null(strstr(msg, "numerical rank"));
   assert_non_null(strstr(msg, "full Gram G"));
-  assert_int_equal(r.rank_G, 3);
+  assert_int_equal(r.spectra.rank_G, 3);
   sigma_est_free(&r);
   sigma_clear_error();
   problem_free(&p);

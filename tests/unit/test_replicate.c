@@ -8,6 +8,7 @@
 
 #include "sigma/error.h"
 #include "sigma/replicate.h"
+#include "sigma/audit_math.h"
 
 enum { D = 6, NMAX = 600 };
 
@@ -99,7 +100,7 @@ static void test_matches_estimate(void **state) {
                         .rule_constant = 4, .epsilon = NAN};
   sigma_est_result r;
   assert_int_equal(sigma_estimate(&in, &r), SIGMA_OK);
-  for (int e = 0; e < SIGMA_NEST; e++) {
+  for (int e = 0; e < sigma_nest; e++) {
     double shift = r.L - t.L; /* errors are against different truths: compare estimates */
     assert_rel(p[1].line[e].est, r.line[e].est, 1e-12, 0);
     assert_rel(p[1].line[e].err, r.line[e].err - shift, 1e-10, 1e-10);
@@ -160,7 +161,7 @@ static void assert_points_equal(const sigma_rep_point *a, const sigma_rep_point 
     assert_memory_equal(&a[k].logdet_Ga, &b[k].logdet_Ga, sizeof(double));
     assert_memory_equal(&a[k].logdet_Gb, &b[k].logdet_Gb, sizeof(double));
     assert_memory_equal(&a[k].tau2_observed, &b[k].tau2_observed, sizeof(double));
-    for (int e = 0; e < SIGMA_NEST; e++) {
+    for (int e = 0; e < sigma_nest; e++) {
       assert_memory_equal(&a[k].line[e].est, &b[k].line[e].est, sizeof(double));
       assert_memory_equal(&a[k].line[e].err, &b[k].line[e].err, sizeof(double));
       assert_memory_equal(a[k].line[e].s, b[k].line[e].s, sizeof a[k].line[e].s);
