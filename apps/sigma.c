@@ -17,7 +17,7 @@
 #include "plan_cmd.h"
 #include "study.h"
 #include "reduce.h"
-#include "report.h"
+#include "audit_report.h"
 #include "parse.h"
 #include "sigma/error.h"
 #include "sigma/estimators.h"
@@ -144,13 +144,6 @@ enum {
 
 /* ---- options shared by audit, study and plan: one argp child parser ---- */
 
-typedef struct {
-  uint64_t seed;
-  double level, rule_constant;
-  int normalize, center;
-} common_opts;
-
-static const common_opts kCommonDefaults = {1, 0.95, 4.0, 0, 0};
 
 static struct argp_option common_options[] = {
     {"seed", O_SEED, "S", 0, "seed of the Philox draws: the observed block, replicate i of a "
@@ -165,7 +158,7 @@ static struct argp_option common_options[] = {
     {0}};
 
 static error_t common_parse(int key, char *arg, struct argp_state *st) {
-  common_opts *c = st->input;
+  sigma_common_opts *c = st->input;
   switch (key) {
   case O_SEED: c->seed = flag_seed(st, arg); break;
   case O_LEVEL: c->level = flag_level(st, arg); break;
@@ -175,6 +168,14 @@ static error_t common_parse(int key, char *arg, struct argp_state *st) {
   default: return ARGP_ERR_UNKNOWN;
   }
   return 0;
+}
+
+/* The inputs and the command line, once parsing is over. */
+static void common_finish(sigma_common_opts *c, spec_list *specs, int argc, char **argv) {
+  c->inputs = specs->v;
+  c->ninputs = specs->n;
+  c->argc = argc;
+  c->argv = argv;
 }
 
 static struct argp common_argp = {common_options, common_parse, NULL, NULL, NULL, NULL, NULL};
@@ -187,7 +188,6 @@ typedef struct {
   const char *json, *csv;
   const char *observed_mode; /* --observed as given, to refuse it beside --observed-indices */
   spec_list specs;
-  common_opts common;
 } audit_args;
 
 static struct argp_option audit_options[] = {
@@ -217,7 +217,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   audit_args *a = st->input;
   sigma_audit_opts *o = &a->o;
   switch (key) {
-  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->o.c; break;
   case O_N1: o->n1 = flag_int(st, "--n1", arg, 1, ROWS_MAX); break;
   case O_EPS: o->epsilon = flag_positive(st, "--epsilon", arg); break;
   case O_OBS:
@@ -232,7 +232,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     o->indices_path = arg;
     break;
   case O_SAVEIDX: o->save_indices = arg; break;
-  case O_BLOCK: o->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
+  case O_BLOCK: o->c.block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
   case O_DELTA: o->delta = flag_positive(st, "--delta", arg); break;
   case O_ECAP: o->energy_cap = flag_positive(st, "--energy-cap", arg); break;
   case O_NOTAU: o->tau2_pass = 0; break;
@@ -244,7 +244,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     break;
   case O_JSON: a->json = arg; break;
   case O_CSV: a->csv = arg; break;
-  case O_QUIET: o->quiet = 1; break;
+  case O_QUIET: o->c.quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
     break;
@@ -273,16 +273,9 @@ static int run_audit(int argc, char **argv) {
   audit_args a;
   memset(&a, 0, sizeof a);
   sigma_audit_opts_default(&a.o);
-  a.common = kCommonDefaults;
   argp_parse(&audit_argp, argc, argv, 0, NULL, &a);
-  a.o.seed = a.common.seed;
-  a.o.level = a.common.level;
-  a.o.rule_constant = a.common.rule_constant;
-  a.o.normalize = a.common.normalize;
-  a.o.center = a.common.center;
   quiet_end();
-  a.o.inputs = a.specs.v;
-  a.o.ninputs = a.specs.n;
+  common_finish(&a.o.c, &a.specs, argc, argv);
   a.o.json_path = a.json;
   a.o.csv_path = a.csv;
   sigma_audit_result r;
@@ -291,7 +284,7 @@ static int run_audit(int argc, char **argv) {
     sigma_report_table(stdout, &a.o, &r);
     fflush(stdout);
     if (a.json || a.csv || a.o.save_indices)
-      rc = sigma_report_write(a.json, a.csv, a.o.save_indices, &a.o, &r, argc, argv);
+      rc = sigma_report_write(a.json, a.csv, a.o.save_indices, &a.o, &r);
   }
   rc = sigma_sync_error(rc, MPI_COMM_WORLD);
   sigma_audit_result_free(&r);
@@ -389,7 +382,6 @@ typedef struct {
   double eps[64];
   int have_range;
   spec_list specs;
-  common_opts common;
 } study_args;
 
 static struct argp_option study_options[] = {
@@ -418,7 +410,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   study_args *a = st->input;
   sigma_study_opts *o = &a->o;
   switch (key) {
-  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->o.c; break;
   case O_REPS: o->replicates = flag_int(st, "--replicates", arg, 1, INT64_MAX); break;
   case O_N1:
     o->K = sigma_parse_int64_list(arg, 1, ROWS_MAX, a->n1s, 64);
@@ -446,8 +438,8 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   }
   case O_NOPLOTS: o->no_plots = 1; break;
   case O_MEMLIM: o->memory_limit = flag_mib(st, "--memory-limit", arg); break;
-  case O_BLOCK: o->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
-  case O_QUIET: o->quiet = 1; break;
+  case O_BLOCK: o->c.block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
+  case O_QUIET: o->c.quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
     break;
@@ -474,23 +466,17 @@ static int run_study(int argc, char **argv) {
   memset(&a, 0, sizeof a);
   a.o.memory_limit = 4096.0 * 1048576.0;
   a.o.replicates = -1;
-  a.common = kCommonDefaults;
+  a.o.c = sigma_common_defaults();
   argp_parse(&study_argp, argc, argv, 0, NULL, &a);
-  a.o.seed = a.common.seed;
-  a.o.level = a.common.level;
-  a.o.rule_constant = a.common.rule_constant;
-  a.o.normalize = a.common.normalize;
-  a.o.center = a.common.center;
   quiet_end();
   if (a.o.replicates < 0) {
     if (g_rank == 0) fprintf(stderr, "sigma study: give --replicates R\n");
     exit(2);
   }
-  a.o.inputs = a.specs.v;
-  a.o.ninputs = a.specs.n;
+  common_finish(&a.o.c, &a.specs, argc, argv);
   a.o.n1s = a.n1s;
   a.o.eps = a.eps;
-  return sigma_study_run(&a.o, argc, argv, MPI_COMM_WORLD);
+  return sigma_study_run(&a.o, MPI_COMM_WORLD);
 }
 
 /* ---- merge ---- */
@@ -532,7 +518,10 @@ static int run_merge(int argc, char **argv) {
   memset(&a, 0, sizeof a);
   argp_parse(&merge_argp, argc, argv, 0, NULL, &a);
   quiet_end();
-  return sigma_study_merge(a.dirs, a.ndirs, a.out, MPI_COMM_WORLD);
+  sigma_common_opts c = sigma_common_defaults();
+  c.argc = argc;
+  c.argv = argv;
+  return sigma_study_merge(a.dirs, a.ndirs, a.out, &c, MPI_COMM_WORLD);
 }
 
 /* ---- plan ---- */
@@ -540,7 +529,6 @@ static int run_merge(int argc, char **argv) {
 typedef struct {
   sigma_plan_opts o;
   spec_list specs;
-  common_opts common;
 } plan_args;
 
 static struct argp_option plan_options[] = {
@@ -553,7 +541,7 @@ static error_t plan_parse(int key, char *arg, struct argp_state *st) {
   plan_args *a = st->input;
   sigma_plan_opts *o = &a->o;
   switch (key) {
-  case ARGP_KEY_INIT: st->child_inputs[0] = &a->common; break;
+  case ARGP_KEY_INIT: st->child_inputs[0] = &a->o.c; break;
   case O_EPS:
     o->K = flag_eps_list(st, arg, o->eps);
     break;
@@ -580,16 +568,10 @@ static struct argp plan_argp = {
 static int run_plan(int argc, char **argv) {
   static plan_args a;
   memset(&a, 0, sizeof a);
-  a.common = kCommonDefaults;
+  a.o.c = sigma_common_defaults();
   argp_parse(&plan_argp, argc, argv, 0, NULL, &a);
-  a.o.seed = a.common.seed;
-  a.o.level = a.common.level;
-  a.o.rule_constant = a.common.rule_constant;
-  a.o.normalize = a.common.normalize;
-  a.o.center = a.common.center;
   quiet_end();
-  a.o.inputs = a.specs.v;
-  a.o.ninputs = a.specs.n;
+  common_finish(&a.o.c, &a.specs, argc, argv);
   return sigma_plan_run(&a.o, MPI_COMM_WORLD);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "files.h"
+#include "provenance.h"
 #include "fmt.h"
 #include "input.h"
 #include "reduce.h"
@@ -48,7 +49,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
   SIGMA_TRY(sigma_calloc(&X, (size_t)K * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&scratch, (size_t)SIGMA_SPAN_ROWS * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&mean, (size_t)d, sizeof(double)));
-  SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)K, o->seed, 0, perm));
+  SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)K, o->c.seed, 0, perm));
   memcpy(rows, perm, (size_t)K * sizeof *rows);
   qsort(rows, (size_t)K, sizeof *rows, cmp_u64);
   SIGMA_TRY(sigma_input_read_rows(in, rows, K, Xs, scratch));
@@ -57,13 +58,13 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
     uint64_t *hit = bsearch(&perm[k], rows, (size_t)K, sizeof *rows, cmp_u64);
     double *x = X + (size_t)k * d;
     memcpy(x, Xs + (size_t)(hit - rows) * d, (size_t)d * sizeof(double));
-    SIGMA_TRY(sigma_input_prepare_row(in, (int64_t)perm[k], x, o->normalize, NULL));
+    SIGMA_TRY(sigma_input_prepare_row(in, (int64_t)perm[k], x, o->c.normalize, NULL));
     for (int j = 0; j < d; j++) mean[j] += x[j] / (double)K;
   }
-  if (o->center)
+  if (o->c.center)
     for (int64_t k = 0; k < K; k++)
       for (int j = 0; j < d; j++) X[(size_t)k * d + j] -= mean[j];
-  sigma_rep_truth t = {d, (double)N, NAN, NAN, o->level};
+  sigma_rep_truth t = {d, (double)N, NAN, NAN, o->c.level};
   sigma_rep_point p;
   SIGMA_TRY(sigma_replicate_run(&t, X, &K, 1, &p));
   const double na = (double)(K / 2), nb = (double)(K - K / 2);
@@ -71,7 +72,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
   if (isfinite(p.logdet_Ga))
     sigma_richardson(Lhat, p.logdet_Ga, p.logdet_Gb, d, (double)N, na, nb, NULL, &c);
   *pr = (pilot_result){N, K, d, p.tau2_observed, p.logdet_G1, c, 0.5 * d * (d + 1.0),
-                       sigma_z_for_level(o->level)};
+                       sigma_z_for_level(o->c.level)};
 done:
   free(perm); free(rows); free(Xs); free(X); free(scratch); free(mean);
   return rc;
@@ -84,7 +85,7 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
   printf("sigma plan: N = %lld, d = %d, pilot %lld rows (seed %llu), level %.4g (z = %.4f)\n"
          "  tau2 (leave-one-out on the pilot) = %s = %s d   (the rule assumes ~ d; Gaussian 2 d)\n"
          "  plug-in bias constant c: %s from the pilot (Richardson split), %.4g Gaussian d(d+1)/2\n\n",
-         (long long)pr->N, d, (long long)pr->K, (unsigned long long)o->seed, o->level, pr->z,
+         (long long)pr->N, d, (long long)pr->K, (unsigned long long)o->c.seed, o->c.level, pr->z,
          sigma_num("%.4g", pr->tau2), sigma_num("%.2f", pr->tau2 / d), sigma_num("%.4g", pr->c_hat),
          pr->c_gauss);
   printf("%8s %10s | %14s %14s | %12s %14s %14s\n", "eps", "rule n1", "halfwidth@rule",
@@ -92,7 +93,7 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
   json_t *rows = json_array();
   for (int k = 0; k < o->K; k++) {
     double eps = o->eps[k];
-    int64_t rule = sigma_rule_n1(o->rule_constant, d, eps);
+    int64_t rule = sigma_rule_n1(o->c.rule_constant, d, eps);
     const int fits = rule > 0 && rule <= pr->N; /* -1: beyond any row count */
     double hw = fits ? pr->z * sigma_ci_sd(pr->tau2, N, (double)rule) : NAN;
     double bias = fits ? (isfinite(pr->c_hat) ? pr->c_hat : pr->c_gauss) *
@@ -126,12 +127,13 @@ static int report(const sigma_plan_opts *o, const sigma_input *in, const pilot_r
                                            (json_int_t)in->shard[k].rows));
   json_t *root = json_pack("{s:s,s:o,s:I,s:i,s:I,s:I,s:f,s:f,s:o,s:o,s:o,s:f,s:b,s:b,s:o}", "tool",
                            "sigma plan " SIGMA_VERSION, "files", files, "N", (json_int_t)pr->N,
-                           "d", d, "pilot_rows", (json_int_t)pr->K, "seed", (json_int_t)o->seed,
-                           "level", o->level, "z", pr->z, "tau2_pilot", sigma_json_num(pr->tau2), "c_pilot",
+                           "d", d, "pilot_rows", (json_int_t)pr->K, "seed", (json_int_t)o->c.seed,
+                           "level", o->c.level, "z", pr->z, "tau2_pilot", sigma_json_num(pr->tau2), "c_pilot",
                            sigma_json_num(pr->c_hat), "logdet_G1_pilot", sigma_json_num(pr->logdet), "c_gaussian",
-                           pr->c_gauss, "normalize", o->normalize, "center", o->center, "plan",
+                           pr->c_gauss, "normalize", o->c.normalize, "center", o->c.center, "plan",
                            rows);
   if (root) json_object_set_new(root, "blas", sigma_blas_json()); /* OpenBLAS core, threads */
+  if (root) json_object_set_new(root, "provenance", sigma_provenance("sigma plan", &o->c, in, 1));
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   int rc = text ? sigma_file_write(o->json, "--json", text, strlen(text))
                 : sigma_set_error(SIGMA_ENOMEM, "%s: cannot build the JSON plan", o->json);
@@ -146,7 +148,7 @@ int sigma_plan_run(const sigma_plan_opts *o, MPI_Comm comm) {
   if (rank == 0) {
     sigma_input *in = NULL;
     pilot_result pr = {0};
-    rc = sigma_input_open(o->inputs, o->ninputs, &in);
+    rc = sigma_input_open(o->c.inputs, o->c.ninputs, &in);
     if (rc == SIGMA_OK && o->json) rc = sigma_file_check_output(o->json, "--json");
     if (rc == SIGMA_OK) rc = run_pilot(o, in, &pr);
     if (rc == SIGMA_OK) rc = report(o, in, &pr);

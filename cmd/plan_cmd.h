@@ -5,16 +5,15 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "options.h"
+
 typedef struct {
-  char **inputs;
-  int ninputs;
+  sigma_common_opts c;  /* inputs, seed, level, rule constant; --center uses the pilot's own
+                           mean (no full pass) */
   double eps[64];
   int K;                /* number of eps values */
   int64_t pilot;        /* pilot rows; 0: max(16 d, 4096), at most N (leave-one-out tau2
                            is inflated at small pilot / d) */
-  uint64_t seed;
-  double level, rule_constant;
-  int normalize, center;  /* --center uses the pilot's own mean (no full pass) */
   const char *json;
 } sigma_plan_opts;
 

@@ -21,6 +21,7 @@
 #include "fmt.h"
 #include "parse.h"
 #include "plots.h"
+#include "provenance.h"
 #include "progress.h"
 #include "reduce.h"
 #include "sigma/error.h"
@@ -131,10 +132,10 @@ static json_t *study_header(const sigma_study_opts *o, const sigma_audit_result 
     json_array_append_new(eps, json_real(o->eps[k]));
   }
   return json_pack("{s:o,s:I,s:i,s:I,s:I,s:o,s:o,s:b,s:f,s:f,s:b,s:b}", "files", files, "N",
-                   (json_int_t)a->N, "d", a->d, "seed", (json_int_t)o->seed, "replicates",
+                   (json_int_t)a->N, "d", a->d, "seed", (json_int_t)o->c.seed, "replicates",
                    (json_int_t)o->replicates, "n1", sweep, "epsilon", eps, "from_epsilon",
-                   o->from_epsilon, "level", o->level, "rule_constant", o->rule_constant,
-                   "normalize", o->normalize, "center", o->center);
+                   o->from_epsilon, "level", o->c.level, "rule_constant", o->c.rule_constant,
+                   "normalize", o->c.normalize, "center", o->c.center);
 }
 
 /* Write DIR/study.json, or under --resume check that it describes this very study:
@@ -321,9 +322,9 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
   for (int64_t k = 0; k < n; k++) {
     double *x = b->X + (size_t)b->rp[k].pos * d;
     memcpy(x, b->Xs + (size_t)k * d, (size_t)d * sizeof(double));
-    if (o->normalize)
+    if (o->c.normalize)
       SIGMA_CHECK(sigma_input_prepare_row(a->input, (int64_t)b->rp[k].row, x, 1, NULL));
-    if (o->center)
+    if (o->c.center)
       for (int j = 0; j < d; j++) x[j] = (x[j] - a->mean[j]) - a->mean[d + j];
   }
   *out = b->X;
@@ -334,7 +335,7 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
 static int replicate_run(const sigma_study_opts *o, const sigma_audit_result *a, int64_t i,
                          rep_buf *b, const sigma_rep_truth *t, sigma_rep_point *pts) {
   const int64_t n = o->n1s[o->K - 1];
-  SIGMA_CHECK(sigma_sample_prefix((uint64_t)a->N, (uint64_t)n, o->seed, (uint64_t)i, b->perm));
+  SIGMA_CHECK(sigma_sample_prefix((uint64_t)a->N, (uint64_t)n, o->c.seed, (uint64_t)i, b->perm));
   rep_src src = {o, a, b};
   return sigma_replicate_stream(t, rep_fetch, &src, b->chunk, o->n1s, o->K, pts);
 }
@@ -345,11 +346,11 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
   sigma_rep_point *pts = calloc((size_t)o->K, sizeof *pts);
   int rc = pts ? rep_buf_init(&b, o->n1s[o->K - 1], chunk, a->d)
                : sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  const sigma_rep_truth t = {a->d, (double)a->N, a->est.L, a->tau2_oracle, o->level};
+  const sigma_rep_truth t = {a->d, (double)a->N, a->est.L, a->tau2_oracle, o->c.level};
   int64_t mine = 0, done = 0;
   for (int64_t i = o->rep_lo + rank; i < o->rep_hi; i += size) mine++;
   sigma_progress pg;
-  sigma_progress_start(&pg, "replicates", rank == 0 && !o->quiet, o->rep_hi - o->rep_lo, mine,
+  sigma_progress_start(&pg, "replicates", rank == 0 && !o->c.quiet, o->rep_hi - o->rep_lo, mine,
                        0.0);
   double *v = calloc((size_t)o->K * NCOL, sizeof(double));
   for (int64_t i = o->rep_lo + rank; rc == SIGMA_OK && i < o->rep_hi; i += size) {
@@ -385,25 +386,6 @@ static int run_replicates(const sigma_study_opts *o, const sigma_audit_result *a
 }
 
 /* ---- summary (rank 0) ---- */
-
-/* Who ran what, where: version, command, host, date, ranks, Slurm job (if any). */
-static json_t *provenance(int argc, char **argv, int ranks) {
-  json_t *cmd = json_array(), *slurm = json_object();
-  for (int k = 0; k < argc; k++) json_array_append_new(cmd, json_string(argv[k]));
-  const char *envs[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
-                        "SLURM_JOB_NODELIST", NULL};
-  for (int k = 0; envs[k]; k++)
-    if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
-  char version[160];
-  snprintf(version, sizeof version, "%s (%s)", SIGMA_VERSION, sigma_git());
-  char host[256] = "", when[64];
-  gethostname(host, sizeof host - 1);
-  time_t now = time(NULL);
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  return json_pack("{s:s,s:o,s:s,s:s,s:i,s:o,s:o}", "version", version,
-                   "command", cmd, "host", host, "date_utc", when, "ranks", ranks, "slurm",
-                   slurm, "blas", sigma_blas_json());
-}
 
 /* What a summary needs of the truth; from the audit, or from study.json (merge). */
 typedef struct {
@@ -625,7 +607,7 @@ static int write_plot_data(const sigma_study_opts *o, const study_truth *a, cons
           "  set autoscale x\n"
           "}\n"
           "unset multiplot\n",
-          (long long)a->N, a->d, (long long)R, o->level, o->level, (long long)o->n1s[kq], s_h,
+          (long long)a->N, a->d, (long long)R, o->c.level, o->c.level, (long long)o->n1s[kq], s_h,
           (long long)R, (long long)o->n1s[kh]);
   if (fclose(f) != 0) return sigma_set_error(SIGMA_EIO, "%s/study.gp: cannot write", sub);
   return SIGMA_OK;
@@ -638,12 +620,12 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
   FILE *f = open_memstream(&text, &len);
   if (!f) return sigma_set_error(SIGMA_ENOMEM, "out of memory (report)");
   const int K = o->K, d = a->d;
-  const double lvl = 100 * o->level;
+  const double lvl = 100 * o->c.level;
   fprintf(f, "# sigma study\n\nN = %lld rows, d = %d, L = log det G = %.4f nats, tau2 oracle = "
              "%s = %s d (Gaussian rows: 2 d). %lld replicates (seed %llu) per n1 in {",
           (long long)a->N, d, a->L, sigma_num("%.4g", a->tau2_oracle),
           sigma_num("%.2f", a->tau2_oracle / d),
-          (long long)(o->rep_hi - o->rep_lo), (unsigned long long)o->seed);
+          (long long)(o->rep_hi - o->rep_lo), (unsigned long long)o->c.seed);
   for (int k = 0; k < K; k++) fprintf(f, "%s%lld", k ? ", " : "", (long long)o->n1s[k]);
   fprintf(f, "}, nominal level %.4g%%.\n\n## Verdict\n\n", lvl);
   /* 1. the paper's CI */
@@ -670,8 +652,8 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
     for (int k = 0; k < K; k++) {
       const sum_cell *c = &S[k * sigma_nest + e];
       if (c->n == 0 || !isfinite(c->cov[0])) continue;
-      double se = sigma_binomial_se(o->level, (size_t)c->n);
-      within += fabs(c->cov[0] - o->level) <= 3 * se;
+      double se = sigma_binomial_se(o->c.level, (size_t)c->n);
+      within += fabs(c->cov[0] - o->c.level) <= 3 * se;
       shown++;
       fprintf(f, "%s%.1f%% (bias %s)", shown > 1 ? ", " : "", 100 * c->cov[0],
               sigma_num("%.4f", c->bias));
@@ -679,7 +661,7 @@ static int write_report(const sigma_study_opts *o, const study_truth *a, const s
     fprintf(f, "; within 3 binomial SE of nominal at %d of %d n1.\n", within, shown);
   }
   /* 4. the rule */
-  fprintf(f, "- **The rule n1 = %g d / eps^2**: ", o->rule_constant);
+  fprintf(f, "- **The rule n1 = %g d / eps^2**: ", o->c.rule_constant);
   for (int k = 0; k < K; k++) {
     const sum_cell *p = &S[k * sigma_nest], *w = &S[k * sigma_nest + 1];
     fprintf(f, "%seps = %.4g -> n1 = %lld: P(|L - est| <= eps) = %.3f plug-in, %.3f Wishart; "
@@ -747,7 +729,7 @@ static int summarize_cells(const sigma_study_opts *o, const double *V, int64_t R
   const int K = o->K;
   for (int k = 0; k < K; k++)
     for (int e = 0; e < sigma_nest; e++)
-      SIGMA_CHECK(summarize_cell(V, R, K, k, e, o->eps[k], o->level, &S[k * sigma_nest + e]));
+      SIGMA_CHECK(summarize_cell(V, R, K, k, e, o->eps[k], o->c.level, &S[k * sigma_nest + e]));
   double n1d[64], q[64];
   for (int e = 0; e < sigma_nest; e++) {
     int m = 0;
@@ -827,7 +809,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
          "replicates %lld..%lld of %lld, seed %llu, level %.4g\n\n",
          (long long)a->N, d, a->L, sigma_num("%.4g", a->tau2_oracle),
          sigma_num("%.2f", a->tau2_oracle / d), (long long)o->rep_lo, (long long)o->rep_hi - 1,
-         (long long)o->replicates, (unsigned long long)o->seed, o->level);
+         (long long)o->replicates, (unsigned long long)o->c.seed, o->c.level);
   printf("%7s %7s %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", "n1", "eps", "estimator",
          "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed", "KS_D", "P(|e|<=eps)",
          "n1_for_eps");
@@ -841,7 +823,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   printf("\nbias = mean(L - estimate) (nats); s_pred = tau_oracle sqrt(1/n1 - 1/N); formula = "
          "d(d+1)/2 (1/n1 - 1/N); coverage of the nominal CI +- its binomial SE; KS_D of the "
          "errors / s_pred against N(0,1); n1_for_eps: n1 at which the %.4g-quantile of |error| "
-         "reaches eps (interpolated; n/a: beyond the sweep or not applicable)\n", o->level);
+         "reaches eps (interpolated; n/a: beyond the sweep or not applicable)\n", o->c.level);
   fflush(stdout);
   int bad = fclose(m) != 0;
   m = NULL;
@@ -850,7 +832,7 @@ static int summarize(const sigma_study_opts *o, const study_truth *a, char *cons
   SIGMA_TRY(write_atomic(path, csv));
   SIGMA_TRY(write_report(o, a, S));
   if (!o->no_plots) {
-    SIGMA_TRY(write_plot_data(o, a, V, R, S, sigma_z_for_level(o->level)));
+    SIGMA_TRY(write_plot_data(o, a, V, R, S, sigma_z_for_level(o->c.level)));
     SIGMA_TRY(sigma_run_gnuplot(o->out_dir));
   }
   root = json_pack(
@@ -893,13 +875,13 @@ static int make_sweep(sigma_study_opts *o, int d) {
   sweep_point *s = calloc((size_t)o->K, sizeof *s);
   if (!s) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
   for (int k = 0; k < o->K; k++) {
-    s[k].eps = o->from_epsilon ? o->eps[k] : sqrt(o->rule_constant * d / (double)o->n1s[k]);
-    s[k].n1 = o->from_epsilon ? sigma_rule_n1(o->rule_constant, d, o->eps[k]) : o->n1s[k];
+    s[k].eps = o->from_epsilon ? o->eps[k] : sqrt(o->c.rule_constant * d / (double)o->n1s[k]);
+    s[k].n1 = o->from_epsilon ? sigma_rule_n1(o->c.rule_constant, d, o->eps[k]) : o->n1s[k];
     if (s[k].n1 < 0) {
       free(s);
       return sigma_set_error(SIGMA_EINVAL, "--epsilon %g: the rule n1 = ceil(%g d / eps^2) asks "
                              "for %.3g rows, more than any input holds", o->eps[k],
-                             o->rule_constant, o->rule_constant * d / (o->eps[k] * o->eps[k]));
+                             o->c.rule_constant, o->c.rule_constant * d / (o->eps[k] * o->eps[k]));
     }
   }
   qsort(s, (size_t)o->K, sizeof *s, cmp_sweep);
@@ -915,7 +897,7 @@ static int make_sweep(sigma_study_opts *o, int d) {
   return SIGMA_OK;
 }
 
-int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Comm comm) {
+int sigma_study_run(const sigma_study_opts *opts, MPI_Comm comm) {
   int rank, size, rc = SIGMA_OK;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -930,7 +912,7 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   so.eps = eps;
   sigma_input *peek = NULL;
   int peek_d = 0;
-  rc = sigma_input_open(o->inputs, o->ninputs, &peek);
+  rc = sigma_input_open(o->c.inputs, o->c.ninputs, &peek);
   if (rc == SIGMA_OK) peek_d = peek->d;
   if (rc == SIGMA_OK) rc = make_sweep(o, peek->d);
   /* Validate the sweep before anything is written. */
@@ -948,7 +930,7 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
                            (long long)o->rep_lo, (long long)o->rep_hi, (long long)o->replicates);
   int64_t chunk = 0;
   SIGMA_CHECK(replicate_chunk(o, peek_d, &chunk));
-  if (chunk < o->n1s[o->K - 1] && rank == 0 && !o->quiet)
+  if (chunk < o->n1s[o->K - 1] && rank == 0 && !o->c.quiet)
     fprintf(stderr, "sigma: note: a replicate is read %lld rows at a time to stay within "
                     "--memory-limit %g MiB (the first n1 rows are read again for each n1)\n",
             (long long)chunk, o->memory_limit / 1048576);
@@ -961,16 +943,8 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   double t0 = MPI_Wtime();
   sigma_audit_opts ao;
   sigma_audit_opts_default(&ao);
-  ao.inputs = o->inputs;
-  ao.ninputs = o->ninputs;
+  ao.c = o->c;
   ao.n1 = o->n1s[o->K - 1];
-  ao.seed = o->seed;
-  ao.level = o->level;
-  ao.normalize = o->normalize;
-  ao.center = o->center;
-  ao.block_rows = o->block_rows;
-  ao.quiet = o->quiet;
-  ao.rule_constant = o->rule_constant;
   sigma_audit_result a;
   rc = sigma_audit_run(&ao, comm, &a);
   if (rc == SIGMA_OK && rank == 0) rc = make_dirs(o);
@@ -987,7 +961,7 @@ int sigma_study_run(const sigma_study_opts *opts, int argc, char **argv, MPI_Com
   if (rc == SIGMA_OK && rank == 0) {
     study_truth st = {a.N, a.d, a.est.L, a.tau2_oracle, a.est.logdet_G1, study_header(o, &a)};
     char *dirs[1] = {(char *)o->out_dir};
-    json_t *prov = provenance(argc, argv, size);
+    json_t *prov = sigma_provenance("sigma study", &o->c, a.input, size);
     json_object_set_new(prov, "memory_limit_mib", json_real(o->memory_limit / 1048576));
     json_object_set_new(prov, "replicate_chunk_rows", json_integer((json_int_t)chunk));
     rc = summarize(o, &st, dirs, 1, all_computed, t_truth, t_reps, prov);
@@ -1045,16 +1019,17 @@ static int opts_from_header(json_t *h, const char *name, sigma_study_opts *o, in
   o->replicates = sh.replicates;
   o->rep_lo = 0;
   o->rep_hi = o->replicates;
-  o->seed = (uint64_t)sh.seed;
-  o->level = sh.level;
-  o->rule_constant = sh.rule_constant;
+  o->c.seed = (uint64_t)sh.seed;
+  o->c.level = sh.level;
+  o->c.rule_constant = sh.rule_constant;
   o->from_epsilon = sh.from_epsilon;
-  o->normalize = sh.normalize;
-  o->center = sh.center;
+  o->c.normalize = sh.normalize;
+  o->c.center = sh.center;
   return SIGMA_OK;
 }
 
-static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
+static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir,
+                       const sigma_common_opts *c) {
   json_t *root[64] = {0};
   char hdr_name[4200];
   int rc = SIGMA_OK;
@@ -1117,7 +1092,7 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir) {
                     json_number_value(json_object_get(root[0], "L")),
                     json_number_value(json_object_get(root[0], "tau2_oracle")), NAN, h};
   char *outs[1] = {(char *)out_dir};
-  json_t *prov = provenance(0, NULL, 1);
+  json_t *prov = sigma_provenance("sigma merge", c, NULL, 1);
   json_object_set_new(prov, "merged_from", json_array());
   for (int k = 0; k < ndirs; k++)
     json_array_append_new(json_object_get(prov, "merged_from"), json_string(dirs[k]));
@@ -1128,9 +1103,10 @@ done:
   return rc;
 }
 
-int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir, MPI_Comm comm) {
+int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir,
+                      const sigma_common_opts *c, MPI_Comm comm) {
   int rank, rc = SIGMA_OK;
   MPI_Comm_rank(comm, &rank);
-  if (rank == 0) rc = merge_rank0(dirs, ndirs, out_dir);
+  if (rank == 0) rc = merge_rank0(dirs, ndirs, out_dir, c);
   return sigma_sync_error(rc, comm);
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "input.h"
+#include "options.h"
 #include "sigma/audit_math.h"
 
 /* Default read size per rank: 16 MiB of float64 rows (8192 rows at d = 256): a
@@ -31,22 +32,16 @@ typedef enum { SIGMA_OBS_RANDOM, SIGMA_OBS_FIRST, SIGMA_OBS_INDICES } sigma_obs_
 typedef enum { SIGMA_SL_AUTO, SIGMA_SL_ON, SIGMA_SL_OFF } sigma_scalapack_mode;
 
 typedef struct {
-  char **inputs;          /* FILE[:DATASET] specs */
-  int ninputs;
+  sigma_common_opts c;    /* inputs, seed, level, rule constant, row preparation, ... */
   int64_t n1;             /* observed rows; 0: from epsilon by the rule */
   double epsilon;         /* NaN if not given */
-  double rule_constant;   /* c in n1 = ceil(c d / eps^2) */
-  uint64_t seed;
   sigma_obs_mode observed;
   const char *indices_path;  /* SIGMA_OBS_INDICES: one row index per line */
   const char *save_indices;  /* the caller writes the observed rows here (or NULL) */
   const char *json_path, *csv_path; /* the caller's report outputs (or NULL) */
-  int64_t block_rows;     /* rows per HDF5 read; 0: SIGMA_BLOCK_BYTES worth */
-  int normalize, center;
-  double level, delta, energy_cap;
+  double delta, energy_cap;
   int tau2_pass;          /* run pass 2 */
   sigma_scalapack_mode scalapack;
-  int quiet;              /* no progress on stderr */
 } sigma_audit_opts;
 
 void sigma_audit_opts_default(sigma_audit_opts *o);

@@ -1,22 +1,15 @@
 /* Audit report: table and JSON. */
-#include "report.h"
+#include "audit_report.h"
 
-#include <hdf5.h>
 #include <jansson.h>
 #include <math.h>
-#include <mpi.h>
-#include <openblas_config.h>
-#include <gsl/gsl_version.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "blas_core.h"
 #include "files.h"
 #include "fmt.h"
+#include "provenance.h"
 #include "sigma/error.h"
-#include "sigma/version.h"
 #include "sigma/gram.h"
 
 static const char *kObsName[] = {"random", "first", "indices"};
@@ -34,10 +27,10 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   const sigma_est_result *e = &r->est;
   fprintf(f, "sigma audit: N = %lld rows, d = %d, n1 = %lld (%s, seed %llu), %d rank%s, %d file%s\n",
           (long long)r->N, r->d, (long long)r->n1, kObsName[o->observed],
-          (unsigned long long)o->seed, r->nranks, r->nranks > 1 ? "s" : "", r->input->nshards,
+          (unsigned long long)o->c.seed, r->nranks, r->nranks > 1 ? "s" : "", r->input->nshards,
           r->input->nshards > 1 ? "s" : "");
   fprintf(f, "options: normalize %s, center %s, level %.4g (z = %s), delta %g, energy cap %g\n",
-          o->normalize ? "on" : "off", o->center ? "on" : "off", o->level, F4(e->z), o->delta,
+          o->c.normalize ? "on" : "off", o->c.center ? "on" : "off", o->c.level, F4(e->z), o->delta,
           o->energy_cap);
   if (r->scalapack)
     fprintf(f, "linear algebra: ScaLAPACK on a %d x %d grid (nb %d) for log det G, G1 and the "
@@ -48,7 +41,7 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "  %-34s %18s\n", "tau2 oracle (all rows)", F6(r->tau2_oracle));
   fprintf(f, "  %-34s %18s\n", "tau2 observed (leave-one-out)", F6(r->tau2_observed));
   fprintf(f, "  %-34s %18s  (Gaussian rows: 2)\n", "tau2 oracle / d", F6(r->tau2_oracle / r->d));
-  fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->level);
+  fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->c.level);
   fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", "estimator", "estimate", "error",
           "s_oracle", "s_obs", "z_orac", "z_obs", "cov_or", "cov_ob");
   for (int k = 0; k < sigma_nest; k++) {
@@ -83,7 +76,7 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
           F6(e->envelope_rhs), yesno(e->envelope_ok),
           e->envelope_applicable ? "" : " (not applicable: max ||x||^2 > c_E)");
   fprintf(f, "  %-34s %18s\n", "max ||x||^2", F6(r->max_norm2));
-  fprintf(f, "\n== Rule n1 = ceil(%g d / eps^2) [3.14] ==\n", o->rule_constant);
+  fprintf(f, "\n== Rule n1 = ceil(%g d / eps^2) [3.14] ==\n", o->c.rule_constant);
   fprintf(f, "  %-34s %18s\n", "eps", F6(e->epsilon));
   char rule[32] = "n/a";
   if (e->n1_rule > 0) snprintf(rule, sizeof rule, "%lld", (long long)e->n1_rule);
@@ -139,51 +132,7 @@ static json_t *line_json(const sigma_est_line *l) {
   return j;
 }
 
-static json_t *provenance(const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
-                          char **argv) {
-  json_t *files = json_array();
-  for (int k = 0; k < r->input->nshards; k++) {
-    const sigma_shard *s = &r->input->shard[k];
-    char *abs = realpath(s->path, NULL);
-    json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", abs ? abs : s->path,
-                                           "dataset", s->dataset, "rows", (json_int_t)s->rows,
-                                           "row0", (json_int_t)s->row0, "dtype",
-                                           s->dtype_bytes == 2   ? "float16"
-                                           : s->dtype_bytes == 4 ? "float32"
-                                                                 : "float64"));
-    free(abs);
-  }
-  json_t *cmd = json_array();
-  for (int k = 0; k < argc; k++) json_array_append_new(cmd, json_string(argv[k]));
-  char host[256] = "";
-  gethostname(host, sizeof host - 1);
-  char when[64];
-  time_t now = time(NULL);
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  char mpiver[MPI_MAX_LIBRARY_VERSION_STRING];
-  int len = 0;
-  MPI_Get_library_version(mpiver, &len);
-  mpiver[strcspn(mpiver, "\n,")] = '\0';
-  unsigned maj, min, rel;
-  H5get_libversion(&maj, &min, &rel);
-  char h5ver[32];
-  snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
-  char version[160];
-  snprintf(version, sizeof version, "%s (%s)", SIGMA_VERSION, sigma_git());
-  json_t *slurm = json_object();
-  const char *envs[] = {"SLURM_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST", NULL};
-  for (int k = 0; envs[k]; k++)
-    if (getenv(envs[k])) json_object_set_new(slurm, envs[k], json_string(getenv(envs[k])));
-  return json_pack(
-      "{s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:o,s:{s:s,s:s,s:s,s:s,s:s},s:o}", "tool", "sigma audit",
-      "version", version, "command", cmd, "files", files, "host", host,
-      "date_utc", when, "ranks", r->nranks, "slurm", slurm, "libraries", "mpi", mpiver, "hdf5",
-      h5ver, "openblas", OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION,
-      "blas", sigma_blas_json()); /* kernels and threads of the Gram pass */
-}
-
-static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
-                            char **argv) {
+static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result *r) {
   const sigma_est_result *e = &r->est;
   const int d = r->d;
   json_t *est = json_object();
@@ -191,11 +140,11 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
     json_object_set_new(est, sigma_estimators[k].key, line_json(&e->line[k]));
   json_t *root = json_pack(
       "{s:o,s:{s:I,s:i,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:b,s:f,s:f,s:f,s:f,s:o,s:i}}", "provenance",
-      provenance(o, r, argc, argv), "parameters", "N", (json_int_t)r->N, "d", d, "n1",
+      sigma_provenance("sigma audit", &o->c, r->input, r->nranks), "parameters", "N", (json_int_t)r->N, "d", d, "n1",
       (json_int_t)r->n1, "n1_half_a", (json_int_t)r->na, "n1_half_b", (json_int_t)r->nb,
-      "observed", kObsName[o->observed], "seed", (json_int_t)o->seed, "block_rows",
-      (json_int_t)r->block_rows, "normalize", o->normalize, "center", o->center, "level",
-      o->level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->rule_constant,
+      "observed", kObsName[o->observed], "seed", (json_int_t)o->c.seed, "block_rows",
+      (json_int_t)r->block_rows, "normalize", o->c.normalize, "center", o->c.center, "level",
+      o->c.level, "delta", o->delta, "energy_cap", o->energy_cap, "rule_constant", o->c.rule_constant,
       "epsilon", sigma_json_num(e->epsilon), "chunk_rows", (int)r->chunk_rows);
   if (root) { /* ScaLAPACK (--scalapack): whether it computed L, log det G1, the spectra */
     json_t *par = json_object_get(root, "parameters");
@@ -309,9 +258,8 @@ static int csv_dump(json_t *root, FILE *f) {
 /* Every output opened first (each checked: not an input, links resolved), all written,
  * then all committed: an error before the commits leaves none of them. */
 int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
-                       const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
-                       char **argv) {
-  json_t *root = report_build(o, r, argc, argv);
+                       const sigma_audit_opts *o, const sigma_audit_result *r) {
+  json_t *root = report_build(o, r);
   if (!root) return sigma_set_error(SIGMA_ENOMEM, "cannot build the report");
   sigma_outfile *fj = NULL, *fc = NULL, *fi = NULL;
   int rc = SIGMA_OK;

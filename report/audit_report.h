@@ -19,7 +19,6 @@ void sigma_report_table(FILE *out, const sigma_audit_opts *o, const sigma_audit_
  * are written before any is committed: on an error none is left behind.
  * Errors: SIGMA_EIO, SIGMA_EINVAL (an output names an input), SIGMA_ENOMEM. */
 int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
-                       const sigma_audit_opts *o, const sigma_audit_result *r, int argc,
-                       char **argv);
+                       const sigma_audit_opts *o, const sigma_audit_result *r);
 
 #endif

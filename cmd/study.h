@@ -16,23 +16,19 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "options.h"
+
 typedef struct {
-  char **inputs;
-  int ninputs;
+  sigma_common_opts c;   /* inputs, seed, level, rule constant, row preparation, ... */
   int64_t *n1s;          /* ascending sweep, K values */
   double *eps;           /* K: the precision eps each n1 stands for under the rule */
   int K;
   int from_epsilon;      /* the sweep came from --epsilon */
   int64_t replicates;    /* R */
   int64_t rep_lo, rep_hi;/* replicates [lo, hi) of R run here */
-  uint64_t seed;
   const char *out_dir;
   int resume;
   double memory_limit;   /* bytes per rank */
-  double level, rule_constant;
-  int normalize, center;
-  int64_t block_rows;
-  int quiet;
   int no_plots;          /* skip gnuplot (report.md still written) */
 } sigma_study_opts;
 
@@ -40,14 +36,15 @@ typedef struct {
  * SIGMA_EINVAL (R = 0, n1 < d or > N in the sweep, bad range, study exists without
  * --resume, or --resume against a different study), SIGMA_EIO (DIR not writable),
  * SIGMA_ENOMEM (over --memory-limit), and the audit's errors. */
-int sigma_study_run(const sigma_study_opts *o, int argc, char **argv, MPI_Comm comm);
+int sigma_study_run(const sigma_study_opts *o, MPI_Comm comm);
 
 /* sigma merge: combine studies run as disjoint --replicate-range jobs (DIR...) into
  * out_dir, which then holds the same files a single run with all replicates writes
  * (replicates.csv and summary.csv byte-identical). The directories must hold the
  * same study (study.json), together every replicate exactly once (overlaps allowed
- * only when identical). Errors: SIGMA_EINVAL naming the directory and what differs,
+ * only when identical); c gives the command line for provenance. Errors: SIGMA_EINVAL naming the directory and what differs,
  * or the missing replicate; SIGMA_EIO. Rank 0 works; collective. */
-int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir, MPI_Comm comm);
+int sigma_study_merge(char *const *dirs, int ndirs, const char *out_dir,
+                      const sigma_common_opts *c, MPI_Comm comm);
 
 #endif

@@ -23,12 +23,9 @@
 
 void sigma_audit_opts_default(sigma_audit_opts *o) {
   memset(o, 0, sizeof *o);
+  o->c = sigma_common_defaults();
   o->epsilon = NAN;
-  o->rule_constant = 4.0;
-  o->seed = 1;
   o->observed = SIGMA_OBS_RANDOM;
-  o->block_rows = 0; /* auto: SIGMA_BLOCK_BYTES of float64 per read */
-  o->level = 0.95;
   o->delta = 1e-3;
   o->energy_cap = 1.0;
   o->tau2_pass = 1;
@@ -100,12 +97,12 @@ static int make_observed(const sigma_audit_opts *o, int64_t N, int d, observed *
       SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s lists %lld rows but --n1 is %lld",
                                 o->indices_path, (long long)n, (long long)o->n1));
   } else if (n == 0) {
-    n = sigma_rule_n1(o->rule_constant, d, o->epsilon);
+    n = sigma_rule_n1(o->c.rule_constant, d, o->epsilon);
     if (n < 0)
       SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "--epsilon %g: the rule n1 = ceil(%g d / eps^2) "
                                 "asks for %.3g rows, more than any input holds (N = %lld)",
-                                o->epsilon, o->rule_constant,
-                                o->rule_constant * d / (o->epsilon * o->epsilon), (long long)N));
+                                o->epsilon, o->c.rule_constant,
+                                o->c.rule_constant * d / (o->epsilon * o->epsilon), (long long)N));
   }
   if (n == 0 && o->observed == SIGMA_OBS_INDICES)
     SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "%s lists no rows", o->indices_path));
@@ -117,10 +114,10 @@ static int make_observed(const sigma_audit_opts *o, int64_t N, int d, observed *
                               (long long)n, (long long)N));
   SIGMA_TRY(sigma_calloc(&ordered, (size_t)n, sizeof *ordered));
   if (o->observed == SIGMA_OBS_RANDOM) {
-    SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)n, o->seed, 0, ordered));
+    SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)n, o->c.seed, 0, ordered));
   } else {
     SIGMA_TRY(sigma_calloc(&perm, (size_t)n, sizeof *perm));
-    SIGMA_TRY(sigma_sample_prefix((uint64_t)n, (uint64_t)n, o->seed, 0, perm));
+    SIGMA_TRY(sigma_sample_prefix((uint64_t)n, (uint64_t)n, o->c.seed, 0, perm));
     for (int64_t k = 0; k < n; k++) ordered[k] = given ? given[perm[k]] : perm[k];
   }
   ob->n = n;
@@ -388,7 +385,7 @@ static int pass2_chunk(audit_state *s, const double *X, int64_t n, int64_t no,
 static void gram_out(const sigma_gram *g, const sigma_audit_opts *o, const double *m, double *sv,
                      double *A) {
   sigma_gram_matrix(g, A);
-  if (!o->center) return;
+  if (!o->c.center) return;
   sigma_gram_colsum(g, sv);
   sigma_center_gram(A, g->d, sv, (double)g->rows, m);
 }
@@ -399,7 +396,7 @@ static void gram_out(const sigma_gram *g, const sigma_audit_opts *o, const doubl
 static void assemble(audit_state *s, const sigma_audit_opts *o, int64_t N, int d) {
   double *m = s->mu, *sv = s->work;
   memset(m, 0, (size_t)d * sizeof(double));
-  if (o->center) {
+  if (o->c.center) {
     sigma_gram_colsum(s->g, m);
     for (int j = 0; j < d; j++) m[j] /= (double)N;
   }
@@ -435,7 +432,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   double t0 = MPI_Wtime(), t;
 
   /* Open and validate: every rank the same deterministic work. */
-  rc = sigma_input_open(o->inputs, o->ninputs, &r->input);
+  rc = sigma_input_open(o->c.inputs, o->c.ninputs, &r->input);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   const int64_t N = r->N = r->input->N;
   const int d = r->d = r->input->d;
@@ -472,19 +469,19 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.Xh[1], (size_t)cobs * d, sizeof(double));
   if (rc == SIGMA_OK) rc = sigma_calloc(&s.q, (size_t)C, sizeof(double));
   if (rc == SIGMA_OK) /* column sums only serve --center */
-    s.g->colsum = s.g1->colsum = s.ga->colsum = s.gb->colsum = o->center;
+    s.g->colsum = s.g1->colsum = s.ga->colsum = s.gb->colsum = o->c.center;
   /* This rank's rows: a contiguous range of whole chunks. */
   const int64_t nchunks = (N + C - 1) / C;
   int64_t lo = (int64_t)(nchunks * rank / size) * C, hi = (int64_t)(nchunks * (rank + 1) / size) * C;
   if (hi > N) hi = N;
   if (lo > N) lo = N;
-  r->block_rows = o->block_rows;
+  r->block_rows = o->c.block_rows;
   if (r->block_rows == 0) { /* a byte budget, so memory stays bounded for large d */
     r->block_rows = SIGMA_BLOCK_BYTES / (8 * (int64_t)d) / C * C;
     if (r->block_rows < C) r->block_rows = C;
   }
-  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, C, r->block_rows, o->normalize);
-  if (rc == SIGMA_OK && o->center) rc = pilot_mean(&s, N, d);
+  if (rc == SIGMA_OK) rc = reader_init(&s.rd, r->input, lo, hi, C, r->block_rows, o->c.normalize);
+  if (rc == SIGMA_OK && o->c.center) rc = pilot_mean(&s, N, d);
   SIGMA_TRY(sigma_sync_error(rc, comm));
 
   /* Pass 1: G, Ga, Gb. SIGMA_DEBUG_DELAY_MS (tests only) pauses here, after validation,
@@ -496,9 +493,9 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
     usleep(1000 * (useconds_t)atoi(delay));
   }
   t = MPI_Wtime();
-  reader_rewind(&s.rd, o->center ? s.pilot : NULL, NULL, 1);
+  reader_rewind(&s.rd, o->c.center ? s.pilot : NULL, NULL, 1);
   rc = stream_pass(&s, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)",
-                   rank == 0 && !o->quiet, N, bpr, pass1_chunk, NULL);
+                   rank == 0 && !o->c.quiet, N, bpr, pass1_chunk, NULL);
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_pass1 = max_time(MPI_Wtime() - t, comm);
   t = MPI_Wtime();
@@ -520,9 +517,9 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   int nthreads = blas_serial_begin();
   sigma_est_input ei = {.d = d, .N = (double)N, .n1 = (double)r->n1, .na = (double)r->na,
                         .nb = (double)r->nb, .G = s.G, .G1 = s.G1, .Ga = s.Ga, .Gb = s.Gb,
-                        .tau2_oracle = NAN, .tau2_observed = NAN, .level = o->level,
+                        .tau2_oracle = NAN, .tau2_observed = NAN, .level = o->c.level,
                         .delta = o->delta, .energy_cap = o->energy_cap,
-                        .max_norm2 = r->max_norm2, .rule_constant = o->rule_constant,
+                        .max_norm2 = r->max_norm2, .rule_constant = o->c.rule_constant,
                         .epsilon = o->epsilon};
   rc = sigma_cholesky(s.G, d, s.Lg);
   if (rc == SIGMA_OK) rc = sigma_cholesky(s.G1, d, s.L1);
@@ -544,9 +541,9 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
     t = MPI_Wtime();
     /* Centred in pass 1's two steps (pilot, then the small remainder m): subtracting the
      * rounded mean mu = m + pilot at once loses ~1 ulp of a 1e9 mean per entry. */
-    reader_rewind(&s.rd, o->center ? s.pilot : NULL, o->center ? s.mrel : NULL, 0);
+    reader_rewind(&s.rd, o->c.center ? s.pilot : NULL, o->c.center ? s.mrel : NULL, 0);
     pass2_ctx p2 = {acc, (double)N, (double)r->n1};
-    rc = stream_pass(&s, "pass 2/2 (tau2)", rank == 0 && !o->quiet, N, bpr, pass2_chunk, &p2);
+    rc = stream_pass(&s, "pass 2/2 (tau2)", rank == 0 && !o->c.quiet, N, bpr, pass2_chunk, &p2);
     SIGMA_TRY(sigma_sync_error(rc, comm));
     r->t_pass2 = max_time(MPI_Wtime() - t, comm);
     t = MPI_Wtime();
@@ -581,7 +578,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   SIGMA_TRY(sigma_sync_error(rc, comm));
   r->t_estimate = max_time(MPI_Wtime() - t, comm);
   SIGMA_TRY(sigma_calloc(&r->mean, 2 * (size_t)d, sizeof(double)));
-  if (o->center) { /* the mean as its two centring steps: pilot, then the remainder */
+  if (o->c.center) { /* the mean as its two centring steps: pilot, then the remainder */
     memcpy(r->mean, s.pilot, (size_t)d * sizeof(double));
     memcpy(r->mean + d, s.mrel, (size_t)d * sizeof(double));
   }
