@@ -11,6 +11,7 @@
 #include "files.h"
 #include "fmt.h"
 #include "parse.h"
+#include "str.h"
 #include "sigma/error.h"
 
 static int64_t int_of(const char *s, int64_t lo, int64_t hi, int *ok) {
@@ -174,8 +175,40 @@ static void test_fmt(void **state) {
   assert_string_equal(sigma_csv_num(0.1), "0.10000000000000001");
 }
 
+/* The growable string: long formatted text is kept whole (the size is never guessed),
+ * take hands over the buffer, an empty string is "". */
+static void test_str(void **state) {
+  (void)state;
+  sigma_str s = SIGMA_STR_INIT;
+  assert_string_equal(sigma_str_cstr(&s), "");
+  size_t want = 0;
+  for (int i = 0; i < 5000; i++) {
+    sigma_str_appendf(&s, "%d,%.17g;", i, i / 7.0);
+    want += (size_t)snprintf(NULL, 0, "%d,%.17g;", i, i / 7.0);
+  }
+  sigma_str_puts(&s, "end");
+  assert_int_equal(sigma_str_error(&s), SIGMA_OK);
+  assert_int_equal(s.len, want + 3);
+  assert_int_equal(strlen(sigma_str_cstr(&s)), want + 3);
+  assert_memory_equal(sigma_str_cstr(&s), "0,0;1,0.14285714285714285;", 26);
+  assert_string_equal(sigma_str_cstr(&s) + want, "end");
+  char *t = sigma_str_take(&s);
+  assert_non_null(t);
+  assert_null(s.buf);
+  assert_int_equal(strlen(t), want + 3);
+  free(t);
+  t = sigma_str_take(&s); /* empty: "" not NULL */
+  assert_string_equal(t, "");
+  free(t);
+  char *f = sigma_strf("%s/replicates/rep-%06lld.csv", "dir", 42LL);
+  assert_string_equal(f, "dir/replicates/rep-000042.csv");
+  free(f);
+  sigma_str_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_str),
       cmocka_unit_test(test_parse_int64),      cmocka_unit_test(test_parse_real_and_lists),
       cmocka_unit_test(test_parse_indices),    cmocka_unit_test(test_parse_rep_csv),
       cmocka_unit_test(test_parse_study_header), cmocka_unit_test(test_outputs_never_inputs),
