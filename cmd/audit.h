@@ -16,14 +16,10 @@
 #include <stdio.h>
 
 #include "input.h"
+#include "observed.h"
 #include "options.h"
 #include "sigma/audit_math.h"
 
-/* Default read size per rank: 16 MiB of float64 rows (8192 rows at d = 256): a
- * larger buffer only adds first-touch page faults (measured: 14% of pass 1 at 64 MiB). */
-#define SIGMA_BLOCK_BYTES (16ll << 20)
-
-typedef enum { SIGMA_OBS_RANDOM, SIGMA_OBS_FIRST, SIGMA_OBS_INDICES } sigma_obs_mode;
 
 /* --scalapack: log det G, log det G1 and the spectra of G, G1, G2 on a BLACS grid
  * (mpi/scalapack.h). AUTO: on when d >= SIGMA_SCALAPACK_MIN_D and more than one rank.
@@ -62,8 +58,7 @@ typedef struct {
   /* wall-clock seconds, max over ranks */
   double t_open, t_sample, t_pass1, t_reduce1, t_factor, t_pass2, t_reduce2, t_estimate, t_total;
   double bytes_read;      /* bytes read from disk over all ranks, both passes */
-  uint64_t *obs_rows;     /* n1 observed rows, sorted (owned) */
-  unsigned char *obs_half;/* n1: the Richardson half of each (owned) */
+  sigma_observed obs;     /* the observed rows and their halves (owned) */
 } sigma_audit_result;
 
 /* Run the audit collectively on comm. On error every rank returns the same code
@@ -74,10 +69,5 @@ typedef struct {
 int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result *r);
 
 void sigma_audit_result_free(sigma_audit_result *r);
-
-/* The observed rows as --save-indices writes them: half a (sorted), then half b (sorted),
- * one index per line, so the first floor(n1/2) lines are the Richardson half a.
- * Errors: SIGMA_EIO (write failed). */
-int sigma_audit_write_indices(FILE *f, const sigma_audit_result *r);
 
 #endif

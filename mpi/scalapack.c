@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reduce.h"
 #include "sigma/error.h"
 
 /* BLACS (C interface) and ScaLAPACK (Fortran) from libscalapack-openmpi. */
@@ -195,5 +196,31 @@ int sigma_pd_eigvalsh(const sigma_pgrid *g, const double *A, int d, double *w) {
 done:
   free(p.a);
   free(work);
+  return rc;
+}
+
+int sigma_pd_spectra(MPI_Comm comm, const double *G, const double *G1, int d, sigma_spectra *sp,
+                     int grid[3]) {
+  sigma_pgrid g;
+  double *G2 = NULL;
+  int rc = sigma_pgrid_init(comm, SIGMA_SCALAPACK_NB, &g);
+  if (rc != SIGMA_OK) return rc;
+  grid[0] = g.nprow;
+  grid[1] = g.npcol;
+  grid[2] = g.nb;
+  rc = sigma_spectra_init(sp, d);
+  if (rc == SIGMA_OK) rc = sigma_calloc(&G2, (size_t)d * d, sizeof(double));
+  rc = sigma_sync_error(rc, comm);
+  if (rc != SIGMA_OK) goto done;
+  for (size_t k = 0; k < (size_t)d * d; k++) G2[k] = G[k] - G1[k];
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G, d, sp->w_G));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G1, d, sp->w_G1));
+  SIGMA_TRY(sigma_pd_eigvalsh(&g, G2, d, sp->w_G2));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G, d, &sp->L));
+  SIGMA_TRY(sigma_pd_logdet_chol(&g, G1, d, &sp->logdet_G1));
+  sigma_spectra_ranks(sp);
+done:
+  free(G2);
+  sigma_pgrid_free(&g);
   return rc;
 }

@@ -30,6 +30,8 @@
 
 #include <mpi.h>
 
+#include "sigma/spectra.h"
+
 /* Block size of the block-cyclic distribution. */
 #define SIGMA_SCALAPACK_NB 64
 /* --scalapack auto turns ScaLAPACK on from this d up, with at least
@@ -71,5 +73,13 @@ int sigma_pd_logdet_chol(const sigma_pgrid *g, const double *A, int d, double *l
  * every rank. Errors: SIGMA_ELAPACK (no convergence, argument error, ranks that
  * disagree), SIGMA_ENOMEM. */
 int sigma_pd_eigvalsh(const sigma_pgrid *g, const double *A, int d, double *w);
+
+/* The spectra step of an audit on a grid over comm (sigma/spectra.h): eigenvalues of G,
+ * G1 and G2 = G - G1 and the log-dets of G and G1 (d x d, the same on every rank), into
+ * sp (fresh; free it in any case). grid[0..2] receives nprow, npcol and nb. Collective.
+ * The caller knows G and G1 are positive definite (the Cholesky of pass 2 succeeded).
+ * Errors: SIGMA_ESINGULAR, SIGMA_ELAPACK, SIGMA_ENOMEM, SIGMA_EMPI (same on every rank). */
+int sigma_pd_spectra(MPI_Comm comm, const double *G, const double *G1, int d, sigma_spectra *sp,
+                     int grid[3]);
 
 #endif

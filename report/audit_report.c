@@ -271,7 +271,7 @@ int sigma_report_write(const char *json_path, const char *csv_path, const char *
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path));
   if (fc && csv_dump(root, sigma_outfile_stream(fc)) != 0)
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path));
-  if (fi) SIGMA_TRY(sigma_audit_write_indices(sigma_outfile_stream(fi), r));
+  if (fi) SIGMA_TRY(sigma_observed_write(sigma_outfile_stream(fi), &r->obs));
   if (fj) SIGMA_TRY(sigma_outfile_commit(&fj));
   if (fc) SIGMA_TRY(sigma_outfile_commit(&fc));
   if (fi) SIGMA_TRY(sigma_outfile_commit(&fi));

@@ -10,7 +10,7 @@
 void sigma_report_table(FILE *out, const sigma_audit_opts *o, const sigma_audit_result *r);
 
 /* Write the report (every number, provenance; argv: the command line) as JSON to
- * json_path, as CSV to csv_path, and the observed rows (sigma_audit_write_indices) to
+ * json_path, as CSV to csv_path, and the observed rows (sigma_observed_write) to
  * indices_path; any may be NULL. CSV: a "key,value" header, then one row per JSON leaf in
  * the same order, keys joined by '.' with [i] for array elements (e.g.
  * estimators.wishart.oracle.ci_low, eigenvalues.G[0]); reals as %.17g (they round-trip),
