@@ -18,6 +18,7 @@
 #include "study.h"
 #include "reduce.h"
 #include "audit_report.h"
+#include "str.h"
 #include "parse.h"
 #include "sigma/error.h"
 #include "sigma/estimators.h"
@@ -591,10 +592,27 @@ static void usage(FILE *f) {
           "  sigma --version\n");
 }
 
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} command;
+
+static const command kCommands[] = {{"audit", run_audit}, {"study", run_study},
+                                    {"plan", run_plan},   {"merge", run_merge},
+                                    {"generate", run_generate}};
+
+static const command *find_command(const char *name) {
+  for (size_t k = 0; k < sizeof kCommands / sizeof *kCommands; k++)
+    if (!strcmp(kCommands[k].name, name)) return &kCommands[k];
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   sigma_blas_core_fix(argv); /* before MPI_Init: may re-exec with better BLAS kernels */
   MPI_Init(&argc, &argv);
   atexit(finalize_mpi); /* argp exits directly on --help and usage errors */
+  /* MPI failures come back as codes (sigma_mpi_check), reported as one line, exit 1. */
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int size;
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -611,25 +629,17 @@ int main(int argc, char **argv) {
     return 0;
   }
   const char *cmd = argv[1];
-  char prog[64];
-  snprintf(prog, sizeof prog, "sigma %s", cmd);
-  argv[1] = prog; /* argp sees "sigma CMD" as the program name */
-  int rc;
-  if (!strcmp(cmd, "audit")) {
-    rc = run_audit(argc - 1, argv + 1);
-  } else if (!strcmp(cmd, "study")) {
-    rc = run_study(argc - 1, argv + 1);
-  } else if (!strcmp(cmd, "plan")) {
-    rc = run_plan(argc - 1, argv + 1);
-  } else if (!strcmp(cmd, "merge")) {
-    rc = run_merge(argc - 1, argv + 1);
-  } else if (!strcmp(cmd, "generate")) {
-    rc = run_generate(argc - 1, argv + 1);
-  } else {
+  const command *c = find_command(cmd);
+  if (!c) {
     fprintf(stderr, "sigma: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
   }
+  char *prog = sigma_strf("sigma %s", cmd);
+  if (!prog) return 1;
+  argv[1] = prog; /* argp sees "sigma CMD" as the program name */
+  int rc = c->run(argc - 1, argv + 1);
+  free(prog);
   if (rc != SIGMA_OK) {
     if (g_rank == 0) fprintf(stderr, "sigma: error: %s\n", sigma_error_message());
     return 1;
