@@ -3,7 +3,6 @@
 #include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -56,8 +55,8 @@ static void finalize_mpi(void) {
     sigma_reduce_finalize();
     /* HDF5 closes what a failed run left open (a file whose flush failed on a full disk)
      * now, while MPI still runs; its own atexit handler would do it after MPI_Finalize
-     * and crash inside the MPI-IO driver. */
-    H5close();
+     * and crash inside the MPI-IO driver (io/input.h). */
+    sigma_input_shutdown();
     MPI_Finalize();
   }
 }
