@@ -66,8 +66,8 @@ int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
 
 /* Read global rows [row0, row0 + n) as float64 into X (row-major n x d doubles), across
  * shards as needed (0 <= row0, row0 + n <= N). Values are not checked here: the caller
- * checks them in its own pass over the rows (sigma_input_prepare_row), saving a pass
- * over memory. A shard is (re)checked by io/files.h each
+ * checks them in its own pass over the rows (sigma_input_prepare_row, sigma_rows_prepare
+ * in io/rows.h), saving a pass over memory. A shard is (re)checked by io/files.h each
  * time it is opened for reading, so one deleted after sigma_input_open is "no such file".
  * Errors: SIGMA_EIO (read failed: names file, dataset, rows; for a chunked HDF5 dataset
  * the first failing chunk's rows and HDF5's cause, e.g. a Fletcher32 checksum). */
@@ -113,7 +113,7 @@ const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x);
 
 /* The one row preparation that audit, study and plan share, so a row prepared by any of
- * them has the same bits.
+ * them has the same bits (sigma_rows_prepare in io/rows.h applies it to a block).
  * x: global row r, d doubles, modified in place.
  * - NaN or Inf values: SIGMA_EDATA naming file, dataset, row and column.
  * - normalize: x *= 1 / sqrt(||x||^2); a row whose squared norm overflows or underflows

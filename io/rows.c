@@ -1,11 +1,13 @@
-/* Rows by global index (io/input.h). Only the shard table is used here (paths,
- * datasets, row0), never a backend. */
-#include "input.h"
+/* Rows by global index (io/input.h) and the row-preparation pipeline (io/rows.h). Only
+ * the shard table is used here (paths, datasets, row0), never a backend, so this file
+ * links and is unit-tested alone (tests/unit/test_rows.c). */
+#include "rows.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 
+#include "input.h"
 #include "sigma/error.h"
 
 int sigma_input_shard_of(const sigma_input *in, int64_t r) {
@@ -80,5 +82,24 @@ int sigma_input_prepare_row(const sigma_input *in, int64_t r, double *x, int nor
     for (int j = 0; j < d; j++) s += x[j] * x[j];
   }
   if (norm2) *norm2 = s;
+  return SIGMA_OK;
+}
+
+int sigma_rows_prepare(const sigma_input *in, const sigma_prep *p, int64_t row0,
+                       const uint64_t *rows, double *X, int64_t n, double *max_norm2) {
+  const int d = in->d, prepare = p->check || p->normalize;
+  if (!prepare && !p->shift && !p->shift2) return SIGMA_OK;
+  for (int64_t i = 0; i < n; i++) {
+    double *x = X + (size_t)i * d, s = 0;
+    if (prepare) {
+      SIGMA_CHECK(sigma_input_prepare_row(in, rows ? (int64_t)rows[i] : row0 + i, x,
+                                          p->normalize, &s));
+      if (max_norm2 && s > *max_norm2) *max_norm2 = s;
+    }
+    if (p->shift)
+      for (int j = 0; j < d; j++) x[j] -= p->shift[j];
+    if (p->shift2)
+      for (int j = 0; j < d; j++) x[j] -= p->shift2[j];
+  }
   return SIGMA_OK;
 }
