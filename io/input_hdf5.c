@@ -284,22 +284,25 @@ static int h5_inspect(sigma_shard *s, int *d) {
 static int h5_open(const sigma_shard *s, int d, void **handle) {
   h5_handle *h = calloc(1, sizeof *h);
   if (!h) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  const double bytes = (double)s->rows * d * s->dtype_bytes;
-  int rc = shard_open(s, get_priv(s).cache_bytes, bytes >= SIGMA_MPIO_MIN_BYTES, &h->file, &h->dset);
+  const int mpio = (double)s->rows * d * s->dtype_bytes >= SIGMA_MPIO_MIN_BYTES;
+  int rc = shard_open(s, get_priv(s).cache_bytes, mpio, &h->file, &h->dset);
   if (rc != SIGMA_OK) {
     free(h);
     return rc;
   }
   h->fspace = H5Dget_space(h->dset);
-  h->dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_INDEPENDENT);
+  h->dxpl = H5P_DEFAULT; /* the POSIX driver: nothing to set */
+  if (mpio) { /* independent I/O: ranks read disjoint rows, no collective lines up */
+    h->dxpl = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(h->dxpl, H5FD_MPIO_INDEPENDENT);
+  }
   *handle = h;
   return SIGMA_OK;
 }
 
 static void h5_close(void *handle) {
   h5_handle *h = handle;
-  H5Pclose(h->dxpl);
+  if (h->dxpl != H5P_DEFAULT) H5Pclose(h->dxpl);
   H5Sclose(h->fspace);
   H5Dclose(h->dset);
   H5Fclose(h->file);
