@@ -20,7 +20,10 @@
 #define DEFAULT_DATASET "embeddings"
 
 /* The backends, probed in this order; the first whose magic bytes match reads the
- * shard. A new format: one line here, its file io/input_FORMAT.c (io/input_backend.h). */
+ * shard. A new format: one line here, its file io/input_FORMAT.c (io/input_backend.h).
+ * Formats whose magic sits at offset 0 only go before HDF5, whose signature may follow a
+ * user block at 512, 1024, ...: data that happened to hold those 8 bytes there must not
+ * be taken for HDF5. */
 extern const sigma_input_backend sigma_input_hdf5;
 static const sigma_input_backend *const backends[] = {&sigma_input_hdf5};
 enum { NBACKENDS = sizeof backends / sizeof *backends };
