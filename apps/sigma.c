@@ -2,7 +2,6 @@
  * (apps/cmd_*.c) and calls its driver (cmd/). Exit 0, 1 on an error (one line), 2 on a
  * usage error. */
 #include <cblas.h>
-#include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "blas_core.h"
 #include "cli.h"
 #include "commands.h"
+#include "input.h"
 #include "reduce.h"
 #include "str.h"
 #include "sigma/error.h"
@@ -24,8 +24,8 @@ static void finalize_mpi(void) {
     sigma_reduce_finalize();
     /* HDF5 closes what a failed run left open (a file whose flush failed on a full disk)
      * now, while MPI still runs; its own atexit handler would do it after MPI_Finalize
-     * and crash inside the MPI-IO driver. */
-    H5close();
+     * and crash inside the MPI-IO driver (io/input.h). */
+    sigma_input_shutdown();
     MPI_Finalize();
   }
 }

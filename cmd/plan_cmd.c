@@ -10,6 +10,7 @@
 #include "files.h"
 #include "provenance.h"
 #include "fmt.h"
+#include "fetch.h"
 #include "input.h"
 #include "reduce.h"
 #include "blas_core.h"
@@ -18,11 +19,6 @@
 #include "sigma/plan.h"
 #include "sigma/replicate.h"
 #include "sigma/sample.h"
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
 
 typedef struct {
   int64_t N, K;
@@ -40,30 +36,21 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
   if (K < 2 * (int64_t)d)
     return sigma_set_error(SIGMA_EINVAL, "pilot of %lld rows < 2 d = %d: its halves need d rows "
                            "each (N = %lld)", (long long)K, 2 * d, (long long)N);
-  uint64_t *perm = NULL, *rows = NULL;
-  double *Xs = NULL, *X = NULL, *scratch = NULL, *mean = NULL;
+  uint64_t *perm = NULL;
+  double *X = NULL, *mean = NULL;
+  sigma_fetch_buf fb = {0};
   int rc = SIGMA_OK;
   SIGMA_TRY(sigma_calloc(&perm, (size_t)K, sizeof *perm));
-  SIGMA_TRY(sigma_calloc(&rows, (size_t)K, sizeof *rows));
-  SIGMA_TRY(sigma_calloc(&Xs, (size_t)K * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&X, (size_t)K * d, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&scratch, (size_t)SIGMA_SPAN_ROWS * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&mean, (size_t)d, sizeof(double)));
+  SIGMA_TRY(sigma_fetch_init(&fb, K, d));
   SIGMA_TRY(sigma_sample_prefix((uint64_t)N, (uint64_t)K, o->c.seed, 0, perm));
-  memcpy(rows, perm, (size_t)K * sizeof *rows);
-  qsort(rows, (size_t)K, sizeof *rows, cmp_u64);
-  SIGMA_TRY(sigma_input_read_rows(in, rows, K, Xs, scratch));
-  /* Back to draw order (the halves are the first K/2 drawn rows and the rest). */
-  for (int64_t k = 0; k < K; k++) {
-    uint64_t *hit = bsearch(&perm[k], rows, (size_t)K, sizeof *rows, cmp_u64);
-    double *x = X + (size_t)k * d;
-    memcpy(x, Xs + (size_t)(hit - rows) * d, (size_t)d * sizeof(double));
-    SIGMA_TRY(sigma_input_prepare_row(in, (int64_t)perm[k], x, o->c.normalize, NULL));
-    for (int j = 0; j < d; j++) mean[j] += x[j] / (double)K;
-  }
-  if (o->c.center)
-    for (int64_t k = 0; k < K; k++)
-      for (int j = 0; j < d; j++) X[(size_t)k * d + j] -= mean[j];
+  /* In draw order: the halves are the first K/2 drawn rows and the rest. */
+  const sigma_prep prep = {.check = 1, .normalize = o->c.normalize};
+  SIGMA_TRY(sigma_rows_fetch(in, &prep, perm, K, &fb, X));
+  for (int64_t k = 0; k < K; k++) /* the pilot's own mean, summed in draw order */
+    for (int j = 0; j < d; j++) mean[j] += X[(size_t)k * d + j] / (double)K;
+  if (o->c.center) SIGMA_TRY(sigma_rows_prepare(in, &(sigma_prep){.shift = mean}, 0, perm, X, K, NULL));
   sigma_rep_truth t = {d, (double)N, NAN, NAN, o->c.level};
   sigma_rep_point p;
   SIGMA_TRY(sigma_replicate_run(&t, X, &K, 1, &p));
@@ -74,7 +61,10 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, pilot_result *pr
   *pr = (pilot_result){N, K, d, p.tau2_observed, p.logdet_G1, c, 0.5 * d * (d + 1.0),
                        sigma_z_for_level(o->c.level)};
 done:
-  free(perm); free(rows); free(Xs); free(X); free(scratch); free(mean);
+  free(perm);
+  free(X);
+  free(mean);
+  sigma_fetch_free(&fb);
   return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "progress.h"
+#include "rows.h"
 #include "sigma/error.h"
 
 /* Default read size per rank: 16 MiB of float64 rows (8192 rows at d = 256): a larger
@@ -46,22 +47,12 @@ void sigma_stream_rewind(sigma_stream *s, const double *shift, const double *shi
   s->checks = checks;
 }
 
-/* The first pass checks (values, norms that overflow or underflow) and --normalize: the
- * shared row preparation; then the centring shifts. */
+/* The one row preparation (io/rows.h): the first pass checks values and norms; then
+ * --normalize and the centring shifts. */
 static int prepare(sigma_stream *s, double *X, int64_t row0, int64_t n) {
-  const int d = s->in->d;
-  if (!s->checks && !s->normalize && !s->shift) return SIGMA_OK;
-  for (int64_t i = 0; i < n; i++) {
-    double *x = X + (size_t)i * d, q = 0;
-    if (s->checks || s->normalize)
-      SIGMA_CHECK(sigma_input_prepare_row(s->in, row0 + i, x, s->normalize, &q));
-    if (q > s->max_norm2) s->max_norm2 = q;
-    if (s->shift)
-      for (int j = 0; j < d; j++) x[j] -= s->shift[j];
-    if (s->shift2)
-      for (int j = 0; j < d; j++) x[j] -= s->shift2[j];
-  }
-  return SIGMA_OK;
+  const sigma_prep p = {.check = s->checks, .normalize = s->normalize, .shift = s->shift,
+                        .shift2 = s->shift2};
+  return sigma_rows_prepare(s->in, &p, row0, NULL, X, n, &s->max_norm2);
 }
 
 /* Refill the buffer with up to cap rows, in reads of block_rows rows. */

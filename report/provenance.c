@@ -2,7 +2,6 @@
 #include "provenance.h"
 
 #include <gsl/gsl_version.h>
-#include <hdf5.h>
 #include <mpi.h>
 #include <openblas_config.h>
 #include <stdio.h>
@@ -14,10 +13,6 @@
 #include "blas_core.h"
 #include "sigma/version.h"
 
-static const char *dtype_name(int bytes) {
-  return bytes == 2 ? "float16" : bytes == 4 ? "float32" : "float64";
-}
-
 static json_t *files_json(const sigma_input *in) {
   json_t *files = json_array();
   for (int k = 0; k < in->nshards; k++) {
@@ -26,7 +21,7 @@ static json_t *files_json(const sigma_input *in) {
     json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", abs ? abs : s->path,
                                            "dataset", s->dataset, "rows", (json_int_t)s->rows,
                                            "row0", (json_int_t)s->row0, "dtype",
-                                           dtype_name(s->dtype_bytes)));
+                                           s->dtype));
     free(abs);
   }
   return files;
@@ -37,10 +32,8 @@ static json_t *libraries_json(void) {
   int len = 0;
   MPI_Get_library_version(mpiver, &len);
   mpiver[strcspn(mpiver, "\n,")] = '\0';
-  unsigned maj, min, rel;
-  H5get_libversion(&maj, &min, &rel);
   char h5ver[48];
-  snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+  sigma_input_library_version("hdf5", h5ver, sizeof h5ver);
   return json_pack("{s:s,s:s,s:s,s:s,s:s}", "mpi", mpiver, "hdf5", h5ver, "openblas",
                    OPENBLAS_VERSION, "gsl", GSL_VERSION, "jansson", JANSSON_VERSION);
 }
