@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "sigma/error.h"
 #include "plan_cmd.h"
+#include "plan_report.h"
+#include "reduce.h"
 
 /* ---- plan ---- */
 
@@ -58,5 +60,13 @@ int run_plan(int argc, char **argv) {
   argp_parse(&plan_argp, argc, argv, 0, NULL, &a);
   quiet_end();
   common_finish(&a.o.c, &a.specs, argc, argv);
-  return sigma_plan_run(&a.o, MPI_COMM_WORLD);
+  sigma_plan_result r;
+  int rc = sigma_plan_run(&a.o, MPI_COMM_WORLD, &r);
+  if (rc == SIGMA_OK && g_rank == 0) {
+    sigma_plan_table(stdout, &a.o, &r);
+    fflush(stdout);
+    rc = sigma_plan_write(&a.o, &r);
+  }
+  sigma_plan_result_free(&r);
+  return sigma_sync_error(rc, MPI_COMM_WORLD);
 }

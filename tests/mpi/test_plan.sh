@@ -6,7 +6,7 @@ SIGMA=$1 MPIEXEC=$2
 source "$(dirname "$0")/lib.sh"
 run 2 generate "$WORK/g.h5" --rows 60000 --dim 8 --spectrum exponential --beta 2 --seed 31 --quiet
 run 2 plan "$WORK/g.h5" --epsilon 0.5 --json "$WORK/plan.json" > "$WORK/plan.txt"
-grep -q "Wishart n1" "$WORK/plan.txt" || fail "no plan table"
+grep -q "rule n1 .* wishart" "$WORK/plan.txt" || fail "no plan table"
 n1w=$($PY -c "import json; p=json.load(open('$WORK/plan.json')); print(int(p['plan'][0]['wishart_n1']))")
 rule=$($PY -c "import json; p=json.load(open('$WORK/plan.json')); print(p['plan'][0]['rule_n1'])")
 $PY - "$WORK/plan.json" <<'PY' || fail "pilot tau2"
