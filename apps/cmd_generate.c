@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "sigma/error.h"
 #include "generate.h"
+#include "provenance.h"
 #include "input.h"
 #include "parse.h"
 #include "sigma/synth.h"
@@ -93,5 +94,18 @@ int run_generate(int argc, char **argv) {
   a.o.p.seed = 1;
   argp_parse(&gen_argp, argc, argv, 0, NULL, &a);
   quiet_end();
-  return sigma_generate_run(&a.o, MPI_COMM_WORLD);
+  /* Rank 0 writes the attributes: its provenance is the file's. */
+  sigma_common_opts c = sigma_common_defaults();
+  c.argc = argc;
+  c.argv = argv;
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  json_t *prov = sigma_provenance("sigma generate", &c, NULL, size);
+  char *text = prov ? json_dumps(prov, JSON_COMPACT) : NULL;
+  json_decref(prov);
+  if (!text) return sigma_set_error(SIGMA_ENOMEM, "out of memory (provenance)");
+  a.o.provenance = text;
+  int rc = sigma_generate_run(&a.o, MPI_COMM_WORLD);
+  free(text);
+  return rc;
 }

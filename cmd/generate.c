@@ -80,6 +80,7 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   st |= attr_double(dset, "logdet_Sigma", &logdet, 1);
   st |= attr_double(dset, "tau2", &tau2, 1);
   st |= attr_double(dset, "spectrum", s->sigma, (hsize_t)p->d);
+  if (o->provenance) st |= attr_string(dset, "provenance", o->provenance);
   return st;
 }
 

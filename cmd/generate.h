@@ -19,6 +19,8 @@ typedef struct {
   int64_t block_rows;
   int quiet;
   sigma_synth_params p;
+  const char *provenance; /* JSON text (report/provenance.h) stored as the attribute
+                             "provenance", or NULL */
 } sigma_generate_opts;
 
 /* Errors: SIGMA_EINVAL (a value overflows the dtype, naming the row), SIGMA_EIO (not a
