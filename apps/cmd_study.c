@@ -1,5 +1,6 @@
 /* sigma study and sigma merge: their options, then the drivers. */
 #include <argp.h>
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -54,15 +55,15 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   case O_OUT: o->out_dir = flag_dir(st, arg); break;
   case O_RESUME: o->resume = 1; break;
   case O_RANGE: {
-    char buf[64];
     const char *colon = strchr(arg, ':');
-    if (!colon || (size_t)(colon - arg) >= sizeof buf)
-      argp_error(st, "--replicate-range: '%s' is not A:B", arg);
-    memcpy(buf, arg, (size_t)(colon - arg));
-    buf[colon - arg] = '\0';
-    if (sigma_parse_int64(buf, 0, INT64_MAX, &o->rep_lo) != 0 ||
-        sigma_parse_int64(colon + 1, 1, INT64_MAX, &o->rep_hi) != 0 || o->rep_lo >= o->rep_hi)
-      argp_error(st, "--replicate-range: '%s' is not A:B with 0 <= A < B", arg);
+    if (!colon) argp_error(st, "--replicate-range: '%s' is not A:B", arg);
+    char *lo = strndup(arg, (size_t)(colon - arg));
+    if (!lo) argp_failure(st, 1, ENOMEM, "--replicate-range");
+    int bad = sigma_parse_int64(lo, 0, INT64_MAX, &o->rep_lo) != 0 ||
+              sigma_parse_int64(colon + 1, 1, INT64_MAX, &o->rep_hi) != 0 ||
+              o->rep_lo >= o->rep_hi;
+    free(lo);
+    if (bad) argp_error(st, "--replicate-range: '%s' is not A:B with 0 <= A < B", arg);
     a->have_range = 1;
     break;
   }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "str.h"
 #include "input_backend.h"
 #include "parse.h"
 #include "sigma/error.h"
@@ -110,20 +111,24 @@ static int expand_spec(sigma_input *in, const char *spec, int depth) {
 /* Regular (a FIFO would hang the open), readable, and recorded as an input (io/files.h):
  * before the shard's format is probed and before every open for reading. */
 static int check_file(const sigma_shard *s) {
-  char what[512];
-  snprintf(what, sizeof what, "input, wanted dataset '%s'", s->dataset);
-  return sigma_file_input(s->path, what);
+  char *what = sigma_strf("input, wanted dataset '%s'", s->dataset);
+  int rc = what ? sigma_file_input(s->path, what) : SIGMA_ENOMEM;
+  free(what);
+  return rc;
 }
 
 /* "FILE: not an HDF5 file (wanted dataset 'D')", listing every known format. */
 static int unknown_format(const sigma_shard *s) {
-  char list[512] = "";
-  size_t at = 0;
-  for (int k = 0; k < NBACKENDS && at < sizeof list; k++)
-    at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
-                           k == 0 ? "" : k == NBACKENDS - 1 ? " or " : ", ", backends[k]->what);
-  return sigma_set_error(SIGMA_EFORMAT, "%s: not %s (wanted dataset '%s')", s->path, list,
-                         s->dataset);
+  sigma_str list = SIGMA_STR_INIT;
+  for (int k = 0; k < NBACKENDS; k++)
+    sigma_str_appendf(&list, "%s%s", k == 0 ? "" : k == NBACKENDS - 1 ? " or " : ", ",
+                      backends[k]->what);
+  int rc = sigma_str_error(&list);
+  if (rc == SIGMA_OK)
+    rc = sigma_set_error(SIGMA_EFORMAT, "%s: not %s (wanted dataset '%s')", s->path,
+                         sigma_str_cstr(&list), s->dataset);
+  sigma_str_free(&list);
+  return rc;
 }
 
 static int detect_backend(sigma_shard *s) {

@@ -104,10 +104,6 @@ void sigma_input_shutdown(void);
 /* Index of the shard holding global row r (0 <= r < N). */
 int sigma_input_shard_of(const sigma_input *in, int64_t r);
 
-/* "FILE:DATASET: row k (global row r)" for global row r, into buf (len bytes); returns
- * buf. */
-const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf, size_t len);
-
 /* SIGMA_EDATA "FILE:DATASET: row k (global row r) has NaN|Inf in column j" if row x
  * (global row r, d doubles) holds a NaN or Inf; SIGMA_OK otherwise. */
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x);

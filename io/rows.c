@@ -20,19 +20,15 @@ int sigma_input_shard_of(const sigma_input *in, int64_t r) {
   return lo;
 }
 
-const char *sigma_input_describe_row(const sigma_input *in, int64_t r, char *buf, size_t len) {
-  const sigma_shard *s = &in->shard[sigma_input_shard_of(in, r)];
-  snprintf(buf, len, "%s:%s: row %lld (global row %lld)", s->path, s->dataset,
-           (long long)(r - s->row0), (long long)r);
-  return buf;
-}
+/* "FILE:DATASET: row k (global row r)" inside a message, formatted with it (no buffer). */
+#define ROW_FMT "%s:%s: row %lld (global row %lld)"
+#define ROW_ARGS(s, r) (s)->path, (s)->dataset, (long long)((r) - (s)->row0), (long long)(r)
 
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x) {
   for (int j = 0; j < in->d; j++)
     if (!isfinite(x[j])) {
       const sigma_shard *s = &in->shard[sigma_input_shard_of(in, r)];
-      return sigma_set_error(SIGMA_EDATA, "%s:%s: row %lld (global row %lld) has %s in column %d",
-                             s->path, s->dataset, (long long)(r - s->row0), (long long)r,
+      return sigma_set_error(SIGMA_EDATA, ROW_FMT " has %s in column %d", ROW_ARGS(s, r),
                              isnan(x[j]) ? "NaN" : "Inf", j);
     }
   return SIGMA_OK;
@@ -61,17 +57,16 @@ int sigma_input_prepare_row(const sigma_input *in, int64_t r, double *x, int nor
   const int overflow = !isfinite(s), underflow = s < DBL_MIN;
   double t = 0, m = 0;
   if (overflow || underflow) m = scaled_norm2(x, d, &t);
-  char where[1024];
+  const sigma_shard *sh = &in->shard[sigma_input_shard_of(in, r)];
   if (m > 0 && !normalize)
-    return sigma_set_error(SIGMA_EDATA, "%s %s double precision: ||x||^2 = %.3g^2 x %.6g, so x "
+    return sigma_set_error(SIGMA_EDATA, ROW_FMT " %s double precision: ||x||^2 = %.3g^2 x %.6g, so x "
                            "x^T cannot be represented (rescale the data, or --normalize)",
-                           sigma_input_describe_row(in, r, where, sizeof where),
-                           overflow ? "overflows" : "underflows", m, t);
+                           ROW_ARGS(sh, r), overflow ? "overflows" : "underflows", m, t);
   if (normalize) {
     if (overflow || underflow) {
       if (m == 0)
-        return sigma_set_error(SIGMA_EDATA, "%s is all zeros: cannot --normalize it",
-                               sigma_input_describe_row(in, r, where, sizeof where));
+        return sigma_set_error(SIGMA_EDATA, ROW_FMT " is all zeros: cannot --normalize it",
+                               ROW_ARGS(sh, r));
       const double inv = 1.0 / sqrt(t); /* x / m has norm sqrt(t) in [1, sqrt(d)] */
       for (int j = 0; j < d; j++) x[j] = (x[j] / m) * inv;
     } else {

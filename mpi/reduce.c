@@ -3,6 +3,8 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sigma/dd.h"
 #include "sigma/error.h"
@@ -46,19 +48,32 @@ void sigma_reduce_finalize(void) {
   if (g_dd_type != MPI_DATATYPE_NULL) MPI_Type_free(&g_dd_type);
 }
 
+/* The failing rank's code and message (any length) on every rank. */
+static int share_error(int rc, int rank, int first, MPI_Comm comm) {
+  const char *mine = sigma_error_message();
+  int head[2] = {rc, (int)strlen(mine)}, ok, all_ok = 0;
+  if (MPI_Bcast(head, 2, MPI_INT, first, comm) != MPI_SUCCESS) return SIGMA_EMPI;
+  char *msg = malloc((size_t)head[1] + 1);
+  if (rank == first && msg) memcpy(msg, mine, (size_t)head[1] + 1);
+  ok = msg != NULL;
+  int mrc = MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, comm);
+  if (mrc == MPI_SUCCESS && all_ok) mrc = MPI_Bcast(msg, head[1] + 1, MPI_CHAR, first, comm);
+  sigma_clear_error();
+  if (mrc != MPI_SUCCESS) rc = sigma_mpi_check(mrc, "sharing an error message");
+  else if (!all_ok)
+    rc = sigma_set_error(head[0], "an error on rank %d (out of memory sharing its message)", first);
+  else rc = sigma_set_error(head[0], "%s", msg);
+  free(msg);
+  return rc;
+}
+
 int sigma_sync_error(int rc, MPI_Comm comm) {
-  int rank, size;
+  int rank = 0, size = 1, first;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  int mine = rc != SIGMA_OK ? rank : size, first;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
+  int mine = rc != SIGMA_OK ? rank : size;
+  int mrc = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
+  if (mrc != MPI_SUCCESS) return sigma_mpi_check(mrc, "agreeing on errors");
   if (first == size) return SIGMA_OK;
-  struct {
-    int code;
-    char msg[1024];
-  } e = {rc, ""};
-  if (rank == first) snprintf(e.msg, sizeof e.msg, "%s", sigma_error_message());
-  MPI_Bcast(&e, (int)sizeof e, MPI_BYTE, first, comm);
-  sigma_clear_error();
-  return sigma_set_error(e.code, "%s", e.msg);
+  return share_error(rc, rank, first, comm);
 }

@@ -8,6 +8,7 @@
 
 #include "files.h"
 #include "fmt.h"
+#include "json_csv.h"
 #include "provenance.h"
 #include "sigma/error.h"
 #include "sigma/gram.h"
@@ -200,61 +201,6 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
   return root;
 }
 
-/* ---- CSV: the same tree, one "key,value" row per leaf ---- */
-
-static void csv_string(FILE *f, const char *v) {
-  if (!strpbrk(v, ",\"\n\r")) {
-    fputs(v, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *v; v++) {
-    if (*v == '"') fputc('"', f);
-    fputc(*v, f);
-  }
-  fputc('"', f);
-}
-
-/* Keys join with '.', array elements get [i]; null (NaN, n/a) is an empty value. */
-static void csv_leaves(FILE *f, const char *key, json_t *v) {
-  char sub[512];
-  const char *k;
-  json_t *x;
-  size_t i;
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
-    json_object_foreach(v, k, x) {
-      snprintf(sub, sizeof sub, "%s%s%s", key, *key ? "." : "", k);
-      csv_leaves(f, sub, x);
-    }
-    return;
-  case JSON_ARRAY:
-    json_array_foreach(v, i, x) {
-      snprintf(sub, sizeof sub, "%s[%zu]", key, i);
-      csv_leaves(f, sub, x);
-    }
-    return;
-  default: break;
-  }
-  csv_string(f, key);
-  fputc(',', f);
-  switch (json_typeof(v)) {
-  case JSON_REAL: fprintf(f, "%.17g", json_real_value(v)); break;
-  case JSON_INTEGER: fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-  case JSON_TRUE: fputs("true", f); break;
-  case JSON_FALSE: fputs("false", f); break;
-  case JSON_STRING: csv_string(f, json_string_value(v)); break;
-  default: break; /* null */
-  }
-  fputc('\n', f);
-}
-
-static int csv_dump(json_t *root, FILE *f) {
-  fputs("key,value\n", f);
-  csv_leaves(f, "", root);
-  return ferror(f) ? -1 : 0;
-}
-
 /* Every output opened first (each checked: not an input, links resolved), all written,
  * then all committed: an error before the commits leaves none of them. */
 int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
@@ -269,7 +215,7 @@ int sigma_report_write(const char *json_path, const char *csv_path, const char *
   if (fj && (json_dumpf(root, sigma_outfile_stream(fj), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
              fputc('\n', sigma_outfile_stream(fj)) == EOF))
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write JSON report", json_path));
-  if (fc && csv_dump(root, sigma_outfile_stream(fc)) != 0)
+  if (fc && sigma_json_csv(root, sigma_outfile_stream(fc)) != SIGMA_OK)
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write CSV report", csv_path));
   if (fi) SIGMA_TRY(sigma_observed_write(sigma_outfile_stream(fi), &r->obs));
   if (fj) SIGMA_TRY(sigma_outfile_commit(&fj));

@@ -10,12 +10,22 @@
 #include <unistd.h>
 
 #include "sigma/error.h"
+#include "str.h"
 
 /* gnuplot study.gp in DIR/plots (the script's file names are relative), its messages in
  * gnuplot.log. fork + exec, not system(): a directory name is never parsed by a shell. */
+static int run_in(const char *plots);
+
 int sigma_run_gnuplot(const char *dir) {
-  char plots[4200];
-  snprintf(plots, sizeof plots, "%s/plots", dir);
+  char *plots = sigma_strf("%s/plots", dir);
+  if (!plots) return SIGMA_ENOMEM;
+  int rc = run_in(plots);
+  free(plots);
+  return rc;
+}
+
+/* fork + exec gnuplot study.gp in directory plots. */
+static int run_in(const char *plots) {
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) return sigma_set_error(SIGMA_EIO, "%s: cannot run gnuplot (%s)", plots, strerror(errno));

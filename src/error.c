@@ -1,31 +1,37 @@
-/* Error message storage: one process-wide buffer, first message wins. */
+/* Error message storage: one process-wide message of any length, first message wins. */
 #include "sigma/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char g_msg[1024];
+static char *g_msg;      /* malloc'd to the message's length */
 static int g_set;
+/* Out of memory while recording a message: a fixed one, so the code is still explained. */
+static char g_oom[] = "out of memory (while recording an error message)";
 
 int sigma_set_error(int code, const char *fmt, ...) {
-  if (!g_set) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_msg, sizeof g_msg, fmt, ap);
-    va_end(ap);
-    /* Messages are one line by contract. */
-    for (char *p = g_msg; *p; p++)
-      if (*p == '\n') *p = ' ';
-    g_set = 1;
-  }
+  if (g_set) return code;
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  free(g_msg);
+  g_msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (g_msg) vsnprintf(g_msg, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  for (char *p = g_msg; p && *p; p++) /* messages are one line by contract */
+    if (*p == '\n') *p = ' ';
+  g_set = 1;
   return code;
 }
 
-const char *sigma_error_message(void) { return g_msg; }
+const char *sigma_error_message(void) { return !g_set ? "" : g_msg ? g_msg : g_oom; }
 
 void sigma_clear_error(void) {
-  g_msg[0] = '\0';
+  free(g_msg);
+  g_msg = NULL;
   g_set = 0;
 }
 

@@ -56,12 +56,15 @@ static void test_describe_and_shard_of(void **state) {
   const sigma_input in = table(3);
   const int want[12] = {0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2};
   for (int r = 0; r < 12; r++) assert_int_equal(sigma_input_shard_of(&in, r), want[r]);
-  char buf[256];
-  assert_string_equal(sigma_input_describe_row(&in, 6, buf, sizeof buf),
-                      "b.h5:x/y: row 1 (global row 6)");
-  assert_string_equal(sigma_input_describe_row(&in, 11, buf, sizeof buf),
-                      "c.h5:embeddings: row 3 (global row 11)");
-  assert_string_equal(sigma_input_describe_row(&in, 0, buf, 8), "a.h5:em"); /* truncated */
+  /* A bad row is named by file, dataset, local and global row, whatever the path's length. */
+  double x[3] = {1, NAN, 2}, z[3] = {0, 0, 0};
+  assert_int_equal(sigma_input_check_row(&in, 6, x), SIGMA_EDATA);
+  assert_string_equal(sigma_error_message(), "b.h5:x/y: row 1 (global row 6) has NaN in column 1");
+  sigma_clear_error();
+  assert_int_equal(sigma_input_prepare_row(&in, 11, z, 1, NULL), SIGMA_EDATA);
+  assert_string_equal(sigma_error_message(),
+                      "c.h5:embeddings: row 3 (global row 11) is all zeros: cannot --normalize it");
+  sigma_clear_error();
 }
 
 static void test_check_row(void **state) {
