@@ -206,6 +206,8 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  long pid = (long)getpid(); /* rank 0's names the temporary every rank writes into */
+  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
   const int d = o->p.d;
   if (o->rows < 1) return sigma_set_error(SIGMA_EINVAL, "--rows must be >= 1");
   if (o->dtype_bytes != 2 && o->dtype_bytes != 4 && o->dtype_bytes != 8)
@@ -221,9 +223,7 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   if (rc == SIGMA_OK && direct)
     rc = sigma_set_error(SIGMA_EIO, "%s: not a regular file: an HDF5 file cannot be written to a "
                          "device or FIFO", o->path);
-  const size_t tlen = rc == SIGMA_OK ? strlen(target) + 8 : 0;
-  if (rc == SIGMA_OK && !(tmp = malloc(tlen))) rc = sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  if (rc == SIGMA_OK) snprintf(tmp, tlen, "%s.tmp", target);
+  if (rc == SIGMA_OK && !(tmp = sigma_file_temp_name(target, pid))) rc = SIGMA_ENOMEM;
   /* SIGMA_DEBUG_NO_SPACE_CHECK (tests only): skip the check, so a test can fill the
    * disk in the middle of the write. */
   if (rc == SIGMA_OK && !getenv("SIGMA_DEBUG_NO_SPACE_CHECK")) rc = check_space(o, target);
@@ -234,7 +234,7 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   SIGMA_TRY(sigma_sync_error(rc, comm));
   if (rank == 0) rc = create_file(o, tmp, s, &offset);
   SIGMA_TRY(sigma_sync_error(rc, comm));
-  MPI_Bcast(&offset, 1, MPI_INT64_T, 0, comm);
+  SIGMA_TRY(sigma_mpi_check(MPI_Bcast(&offset, 1, MPI_INT64_T, 0, comm), "MPI_Bcast"));
   int64_t lo = o->rows * rank / size, hi = o->rows * (rank + 1) / size;
   rc = sigma_sync_error(write_rows(o, tmp, s, offset, lo, hi, B, X, W, rank), comm);
   if (rank == 0 && rc == SIGMA_OK && rename(tmp, target) != 0)

@@ -2,7 +2,7 @@
  * (SPEC section 8). Rank 0 creates the file (metadata, attributes, the dataset allocated
  * contiguously), then each rank computes and writes a contiguous row range with pwrite
  * at the dataset's offset; the file appears under its final name only once complete
- * (written as NAME.tmp beside the resolved target, renamed; removed on any error). */
+ * (written as NAME.PID.tmp beside the resolved target, renamed; removed on any error). */
 #ifndef SIGMA_GENERATE_H
 #define SIGMA_GENERATE_H
 

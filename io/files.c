@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sigma/error.h"
+#include "str.h"
 
 /* ---- the registry of files this process reads or has claimed as outputs ---- */
 
@@ -278,12 +279,12 @@ static void outfile_free(sigma_outfile *o) {
 /* The temporary: unique per process, so two jobs writing the same file (overlapping
  * --replicate-range slices) never rename each other's half-written file. It takes the
  * mode of the file it replaces, so replacing does not change permissions. */
+char *sigma_file_temp_name(const char *target, long id) {
+  return sigma_strf("%s.%ld.tmp", target, id);
+}
+
 static int open_tmp(sigma_outfile *o, const char *what) {
-  char pid[32];
-  snprintf(pid, sizeof pid, ".%ld.tmp", (long)getpid());
-  size_t n = strlen(o->target) + strlen(pid) + 1;
-  if (!(o->tmp = malloc(n))) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  snprintf(o->tmp, n, "%s%s", o->target, pid);
+  if (!(o->tmp = sigma_file_temp_name(o->target, (long)getpid()))) return SIGMA_ENOMEM;
   struct stat st;
   mode_t mode = stat(o->target, &st) == 0 ? (st.st_mode & 07777) : 0666;
   int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);

@@ -41,6 +41,11 @@ int sigma_file_check_output(const char *path, const char *what);
  * inputs as sigma_file_check_output does. Errors as sigma_file_check_output, ENOMEM. */
 int sigma_file_output_target(const char *path, const char *what, char **resolved, int *direct);
 
+/* The temporary beside a resolved target: "TARGET.ID.tmp", ID the writing process's pid
+ * (so two jobs writing the same file never rename each other's half-written file).
+ * Returns a malloc'd name, or NULL with SIGMA_ENOMEM recorded. */
+char *sigma_file_temp_name(const char *target, long id);
+
 /* An output being written: open, write to its stream, then commit or abort. */
 typedef struct sigma_outfile sigma_outfile;
 
