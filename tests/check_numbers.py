@@ -71,27 +71,34 @@ def ident_value(v):
 
 
 def list_keys(items):
-    """Identity keys of a list of objects, or None to match by position."""
+    """Identity keys of a list of objects (those of IDENTITY that every element has, with
+    a scalar value), or None to match by position."""
     if not items or not all(isinstance(x, dict) for x in items):
         return None
-    keys = [k for k in IDENTITY if all(k in x for x in items)]
+    keys = [k for k in IDENTITY
+            if all(k in x and not isinstance(x[k], (dict, list)) for x in items)]
     if not keys:
         return None
     ids = [tuple(ident_value(x[k]) for k in keys) for x in items]
     return keys if len(set(ids)) == len(ids) else None
 
 
-def flatten_json(node, prefix, out):
+def flatten_json(node, prefix, out, hints):
+    """Leaves of a JSON tree by path. hints: list path -> identity keys; filled from the
+    golden file, then imposed on the new one (a new key in the rows, say an "n1" object,
+    must not change how rows are matched)."""
     if isinstance(node, dict):
         for k, v in node.items():
             if k not in EXCLUDED:
-                flatten_json(v, f"{prefix}.{k}" if prefix else k, out)
+                flatten_json(v, f"{prefix}.{k}" if prefix else k, out, hints)
     elif isinstance(node, list):
-        keys = list_keys(node)
+        keys = hints.setdefault(prefix, list_keys(node))
+        if keys and not all(isinstance(v, dict) and all(k in v for k in keys) for v in node):
+            keys = None  # the rows lost an identity key: match by position
         for i, v in enumerate(node):
             tag = ",".join(f"{k}={ident_value(v[k])}" for k in keys) if keys else str(i)
             sub = {k: x for k, x in v.items() if k not in keys} if keys else v
-            flatten_json(sub, f"{prefix}[{tag}]", out)
+            flatten_json(sub, f"{prefix}[{tag}]", out, hints)
         if not node:
             out[prefix] = ("list", "[]")
     else:
@@ -166,11 +173,11 @@ def flatten_lines(path):
         return {f"line {i + 1}": classify_text(t.strip()) for i, t in enumerate(f)}
 
 
-def flatten(path, fmt_of):
+def flatten(path, fmt_of, hints):
     name = fmt_of.lower()
     if name.endswith(".json"):
         out = {}
-        flatten_json(load_json(path), "", out)
+        flatten_json(load_json(path), "", out, hints)
         return out
     if name.endswith(".csv"):
         return flatten_csv(path)
@@ -203,7 +210,9 @@ def compare(golden, new):
     if not os.path.exists(new):
         print(f"FAILED numbers: {golden}: sigma wrote no {new}")
         return 1
-    G, N = flatten(golden, golden), flatten(new, golden)
+    hints = {}
+    G = flatten(golden, golden, hints)
+    N = flatten(new, golden, hints)
     if not any(k == "num" for k, _ in G.values()):
         print(f"FAILED numbers: {golden} holds no number")
         return 1
