@@ -1,6 +1,8 @@
 /* Unit tests of sigma/estimators.h against closed forms and explicit computations. */
 #include "test_util.h"
 
+#include <string.h>
+
 #include "sigma/error.h"
 #include "sigma/audit_math.h"
 #include "sigma/sample.h"
@@ -172,6 +174,51 @@ static void test_logR_and_tracks(void **state) {
   /* Track II: log((3 + 1)(1 + 1)) - 2 log 2 = log 2 */
   assert_close(sigma_track_u(w1, 2, 2, 1), log(2.0), 1e-15);
   assert_close(sigma_track_u(w1, 2, 10, 0.5), log(3.5 * 1.5) - 2 * log(10.0), 1e-14);
+  /* From G1 alone (sigma_tracks_compute): N = 10, n1 = 2, c_E = 0.25 -> B = 2, delta = 1:
+   * Gamma = log(1 + 3/3) + log(1 + 1/3) = log(8/3); U = log(4 * 2) - 2 log 2 = log 2;
+   * health of G1: trace 4, participation 16/10. */
+  sigma_tracks t;
+  sigma_tracks_compute(w1, 2, 10, 2, 0.25, 1, &t);
+  assert_close(t.B, 2.0, 0);
+  assert_close(t.gamma, log(8.0 / 3.0), 1e-15);
+  assert_close(t.U, log(2.0), 1e-15);
+  assert_close(t.health.trace, 4.0, 0);
+  assert_close(t.health.participation, 1.6, 1e-15);
+  /* Drift [3.21] against a baseline; not applicable stays not applicable. */
+  assert_close(sigma_track_drift(-3.5, 1.25), -4.75, 0);
+  assert_true(isnan(sigma_track_drift(NAN, 1.0)));
+  /* The power-law slope: w_i = i^-2 exactly gives alpha = 2; one eigenvalue: n/a. */
+  double wp[5] = {1, 0.25, 1.0 / 9, 1.0 / 16, 1.0 / 25};
+  assert_close(sigma_powerlaw_alpha(wp, 5), 2.0, 1e-14);
+  assert_true(isnan(sigma_powerlaw_alpha(wp, 1)));
+}
+
+/* The registry: every estimator has a distinct key; a block without halves makes
+ * Richardson not applicable (a NaN line, covers -1) and leaves the others. */
+static void test_registry(void **state) {
+  (void)state;
+  assert_true(sigma_nest >= 3 && sigma_nest <= SIGMA_EST_MAX);
+  for (int e = 0; e < sigma_nest; e++) {
+    assert_int_equal(sigma_estimator_index(sigma_estimators[e].key), e);
+    for (int f = e + 1; f < sigma_nest; f++)
+      assert_true(strcmp(sigma_estimators[e].key, sigma_estimators[f].key) != 0);
+  }
+  assert_int_equal(sigma_estimator_index("no-such"), -1);
+  const sigma_block b = {.d = 2, .N = 100, .n1 = 10, .na = 5, .nb = 5, .logdet_G1 = 1.5,
+                         .logdet_Ga = NAN, .logdet_Gb = NAN};
+  sigma_est_line ln[SIGMA_EST_MAX];
+  const double tau2[2] = {4, 4};
+  sigma_est_lines(&b, 7.0, 1.96, tau2, ln);
+  assert_close(ln[SIGMA_EST_PLUGIN].est, 1.5 + 2 * log(10.0), 1e-15);
+  assert_true(isnan(ln[SIGMA_EST_RICHARDSON].est));
+  assert_int_equal(ln[SIGMA_EST_RICHARDSON].covers[0], -1);
+  /* Wishart at d = 2: psi((N)/2) - psi(n1/2) + psi((N-1)/2) - psi((n1-1)/2), with
+   * psi(50) - psi(5) = sum_{k=5}^{49} 1/k and psi(49.5) - psi(4.5) = sum_{k=0}^{44} 1/(4.5+k). */
+  double w = 0;
+  for (int k = 5; k <= 49; k++) w += 1.0 / k;
+  for (int k = 0; k <= 44; k++) w += 1.0 / (4.5 + k);
+  assert_close(ln[SIGMA_EST_WISHART].est, 1.5 + w, 1e-13);
+  assert_true(ln[SIGMA_EST_WISHART].covers[0] == 0 || ln[SIGMA_EST_WISHART].covers[0] == 1);
 }
 
 /* ---- sigma_estimate on explicit rows ---- */
@@ -520,7 +567,7 @@ int main(void) {
       cmocka_unit_test(test_plugin_bias_ci),     cmocka_unit_test(test_wishart_correction),
       cmocka_unit_test(test_richardson),         cmocka_unit_test(test_z_for_level),
       cmocka_unit_test(test_loo_d2),             cmocka_unit_test(test_variance_from_sums),
-      cmocka_unit_test(test_rule_n1), cmocka_unit_test(test_theorem1_full_block),            cmocka_unit_test(test_logR_and_tracks),
+      cmocka_unit_test(test_rule_n1), cmocka_unit_test(test_theorem1_full_block),            cmocka_unit_test(test_logR_and_tracks), cmocka_unit_test(test_registry),
       cmocka_unit_test(test_estimate_full),      cmocka_unit_test(test_theorem1_random_blocks),
       cmocka_unit_test(test_estimate_errors),
   };
