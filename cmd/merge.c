@@ -105,7 +105,9 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir,
   SIGMA_TRY(sigma_study_check_dir(out_dir, 0, 0));
   SIGMA_TRY(sigma_study_make_dirs(out_dir));
   SIGMA_TRY(copy_replicates(dirs, ndirs, &d[0].study, out_dir));
-  if (!(prov = merge_provenance(dirs, ndirs, c)) || !(path = sigma_study_path(out_dir, "study.json")))
+  prov = merge_provenance(dirs, ndirs, c);
+  path = sigma_study_path(out_dir, "study.json");
+  if (!prov || !path)
     SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory"));
   SIGMA_TRY(sigma_study_desc_write(path, &d[0], prov));
   sigma_study_result r = {&d[0], out_dir, 0, d[0].study.replicates, 0, 0.0, 0.0,

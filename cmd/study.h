@@ -50,6 +50,12 @@ typedef struct {
   int no_plots;                 /* write no plot data, run no gnuplot */
 } sigma_study_result;
 
+/* The cell of sweep point k and estimator e (registry index). */
+static inline const sigma_study_cell *sigma_study_cell_at(const sigma_study_result *r, int k,
+                                                          int e) {
+  return &r->cells[k * sigma_nest + e];
+}
+
 /* Run collectively. Errors (same code on every rank, message on rank 0):
  * SIGMA_EINVAL (R = 0, n1 < d or > N in the sweep, bad range, study exists without
  * --resume, or --resume against a different study), SIGMA_EIO (DIR not writable),

@@ -73,8 +73,8 @@ int sigma_study_desc_read(const char *path, sigma_study_desc *d) {
 static int same_files(const sigma_study_header *a, const sigma_study_header *b) {
   if (a->nfiles != b->nfiles) return 0;
   for (int k = 0; k < a->nfiles; k++)
-    if (strcmp(a->files[k].path, b->files[k].path) || strcmp(a->files[k].dataset, b->files[k].dataset) ||
-        a->files[k].rows != b->files[k].rows)
+    if (strcmp(a->files[k].path, b->files[k].path) ||
+        strcmp(a->files[k].dataset, b->files[k].dataset) || a->files[k].rows != b->files[k].rows)
       return 0;
   return 1;
 }

@@ -39,7 +39,8 @@ static int check_new_dir(const char *dir) {
 /* Entries of DIR other than . and .., and whether study.json is one. */
 static int scan_dir(const char *dir, int *entries, int *study) {
   DIR *dp = opendir(dir);
-  if (!dp) return sigma_set_error(SIGMA_EIO, "%s: cannot read directory (%s)", dir, strerror(errno));
+  if (!dp)
+    return sigma_set_error(SIGMA_EIO, "%s: cannot read directory (%s)", dir, strerror(errno));
   *entries = *study = 0;
   for (struct dirent *e; (e = readdir(dp));) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;

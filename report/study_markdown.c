@@ -11,10 +11,6 @@
 #include "study_files.h"
 #include "study_report.h"
 
-static const sigma_study_cell *cell(const sigma_study_result *r, int k, int e) {
-  return &r->cells[k * sigma_nest + e];
-}
-
 /* "a, b, c" of the sweep's n1. */
 static void n1_list(sigma_str *s, const sigma_study_header *h) {
   for (int k = 0; k < h->K; k++) sigma_str_appendf(s, "%s%lld", k ? ", " : "", (long long)h->n1[k]);
@@ -41,13 +37,14 @@ static void verdict_plugin(sigma_str *s, const sigma_study_result *r) {
   sigma_str_puts(s, "- **The paper's CI** (plug-in Lhat +- z tau sqrt(1/n1 - 1/N), oracle tau) "
                     "covered L in ");
   for (int k = 0; k < h->K; k++)
-    sigma_str_appendf(s, "%s%s%%", k ? ", " : "", sigma_num("%.1f", 100 * cell(r, k, p)->cov[0]));
+    sigma_str_appendf(s, "%s%s%%", k ? ", " : "",
+                      sigma_num("%.1f", 100 * sigma_study_cell_at(r, k, p)->cov[0]));
   sigma_str_puts(s, " of replicates at n1 = ");
   n1_list(s, h);
   sigma_str_appendf(s, " (nominal %.4g%%).\n", 100 * h->level);
   sigma_str_puts(s, "- **Plug-in bias** mean(L - Lhat) against d(d+1)/2 (1/n1 - 1/N): ");
   for (int k = 0; k < h->K; k++) {
-    const sigma_study_cell *c = cell(r, k, p);
+    const sigma_study_cell *c = sigma_study_cell_at(r, k, p);
     sigma_str_appendf(s, "%sn1 = %lld: %s +- %s vs %.4f", k ? "; " : "", (long long)h->n1[k],
                       sigma_num("%.4f", c->bias),
                       sigma_num("%.4f", c->n > 1 ? c->sd / sqrt((double)c->n) : NAN),
@@ -65,7 +62,7 @@ static void verdict_others(sigma_str *s, const sigma_study_result *r) {
     int within = 0, shown = 0;
     sigma_str_appendf(s, "- **%s** coverage (oracle tau): ", sigma_estimators[e].name);
     for (int k = 0; k < h->K; k++) {
-      const sigma_study_cell *c = cell(r, k, e);
+      const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
       if (c->n == 0 || !isfinite(c->cov[0])) continue;
       double se = sigma_binomial_se(h->level, (size_t)c->n);
       within += fabs(c->cov[0] - h->level) <= 3 * se;
@@ -91,13 +88,13 @@ static int verdict_rule(sigma_str *s, const sigma_study_result *r) {
                       h->eps[k], (long long)h->n1[k]);
     for (int e = 0, m = 0; e < sigma_nest; e++)
       if (label[e])
-        sigma_str_appendf(s, "%s%s %s", m++ ? ", " : "", sigma_num("%.3f", cell(r, k, e)->p_within),
-                          label[e]);
+        sigma_str_appendf(s, "%s%s %s", m++ ? ", " : "",
+                          sigma_num("%.3f", sigma_study_cell_at(r, k, e)->p_within), label[e]);
     sigma_str_appendf(s, "; n1 needed for eps at %.4g%%: ", 100 * h->level);
     for (int e = 0, m = 0; e < sigma_nest; e++)
       if (label[e])
-        sigma_str_appendf(s, "%s%s %s", m++ ? ", " : "", sigma_num("%.0f", cell(r, k, e)->n1_needed),
-                          label[e]);
+        sigma_str_appendf(s, "%s%s %s", m++ ? ", " : "",
+                          sigma_num("%.0f", sigma_study_cell_at(r, k, e)->n1_needed), label[e]);
   }
   sigma_str_puts(s, " (n/a: not reached within the sweep).\n\n");
   for (int e = 0; e < sigma_nest; e++) free(label[e]);
@@ -111,7 +108,7 @@ static void summary_table(sigma_str *s, const sigma_study_result *r) {
                     "n1 for eps |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < h->K; k++)
     for (int e = 0; e < sigma_nest; e++) {
-      const sigma_study_cell *c = cell(r, k, e);
+      const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
       sigma_str_appendf(s, "| %lld | %.4g | %s | %s | %s | %s | %s +- %s | %s +- %s | "
                            "%s (%s) | %s | %s |\n",
                         (long long)h->n1[k], h->eps[k], sigma_estimators[e].key,

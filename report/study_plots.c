@@ -26,10 +26,10 @@ static const double *rep_row(const sigma_study_result *r, int64_t rep, int k) {
 
 /* The sweep point shown in the histogram: the n1 nearest 16 d (log scale). */
 static int hist_index(const sigma_study_header *h) {
+  const double target = 16.0 * h->d;
   int best = 0;
   for (int k = 1; k < h->K; k++)
-    if (fabs(log((double)h->n1[k] / (16.0 * h->d))) < fabs(log((double)h->n1[best] / (16.0 * h->d))))
-      best = k;
+    if (fabs(log((double)h->n1[k] / target)) < fabs(log((double)h->n1[best] / target))) best = k;
   return best;
 }
 
@@ -56,7 +56,7 @@ static void est_dat(sigma_str *s, const sigma_study_result *r, int e, double z) 
   const sigma_study_header *h = &r->desc->study;
   sigma_str_puts(s, "# n1 bias sd s_pred z*s_pred bias_formula cov_oracle se cov_observed se\n");
   for (int k = 0; k < h->K; k++) {
-    const sigma_study_cell *c = &r->cells[k * sigma_nest + e];
+    const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
     sigma_str_appendf(s, "%lld %s %s %s %s %s %s %s %s %s\n", (long long)h->n1[k], DAT(c->bias),
                       DAT(c->sd), DAT(c->s_oracle), DAT(z * c->s_oracle),
                       DAT(sigma_bias_formula(h->d, (double)h->N, (double)h->n1[k])),
@@ -158,7 +158,7 @@ static void script_errors(sigma_str *s, const sigma_study_result *r) {
 /* qq.png and hist.png: one panel per estimator. */
 static void script_qq_hist(sigma_str *s, const sigma_study_result *r, int kh) {
   const sigma_study_header *h = &r->desc->study;
-  const double s_h = r->cells[kh * sigma_nest + SIGMA_EST_PLUGIN].s_oracle;
+  const double s_h = sigma_study_cell_at(r, kh, SIGMA_EST_PLUGIN)->s_oracle;
   sigma_str_appendf(s,
       "set terminal pngcairo size %d,480 font ',10'\n"
       "set output 'qq.png'\n"

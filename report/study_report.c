@@ -15,10 +15,6 @@
 
 #define KEY(e) (sigma_estimators[e].key)
 
-static const sigma_study_cell *cell(const sigma_study_result *r, int k, int e) {
-  return &r->cells[k * sigma_nest + e];
-}
-
 static double bias_formula(const sigma_study_result *r, int k) {
   const sigma_study_header *h = &r->desc->study;
   return sigma_bias_formula(h->d, (double)h->N, (double)h->n1[k]);
@@ -39,7 +35,7 @@ static void print_cov(FILE *out, double cov, double se) {
 
 static void table_row(FILE *out, const sigma_study_result *r, int k, int e) {
   const sigma_study_header *h = &r->desc->study;
-  const sigma_study_cell *c = cell(r, k, e);
+  const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
   fprintf(out, "%7lld %7.4f %-10s %9s %8s %8s %8s", (long long)h->n1[k], h->eps[k], KEY(e),
           sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd), sigma_num("%.4f", c->s_oracle),
           sigma_num("%.4f", bias_formula(r, k)));
@@ -93,9 +89,9 @@ static int write_summary_csv(const sigma_study_result *r) {
   for (int k = 0; k < h->K; k++)
     for (int e = 0; e < sigma_nest; e++) {
       double v[15];
-      cell_numbers(cell(r, k, e), bias_formula(r, k), v);
+      cell_numbers(sigma_study_cell_at(r, k, e), bias_formula(r, k), v);
       sigma_str_appendf(&s, "%lld,%.17g,%s,%lld", (long long)h->n1[k], h->eps[k], KEY(e),
-                        (long long)cell(r, k, e)->n);
+                        (long long)sigma_study_cell_at(r, k, e)->n);
       for (int j = 0; j < 15; j++) sigma_str_appendf(&s, ",%s", sigma_csv_num(v[j]));
       sigma_str_puts(&s, "\n");
     }
@@ -115,10 +111,10 @@ static json_t *cell_json(const sigma_study_result *r, int k, int e) {
       "p_abs_err_within_eps", "abs_err_quantile_level", "n1_needed_for_eps"};
   const sigma_study_header *h = &r->desc->study;
   double v[15];
-  cell_numbers(cell(r, k, e), bias_formula(r, k), v);
+  cell_numbers(sigma_study_cell_at(r, k, e), bias_formula(r, k), v);
   json_t *row = json_pack("{s:I,s:o,s:s,s:I}", "n1", (json_int_t)h->n1[k], "epsilon",
                           sigma_json_num(h->eps[k]), "estimator", KEY(e), "replicates",
-                          (json_int_t)cell(r, k, e)->n);
+                          (json_int_t)sigma_study_cell_at(r, k, e)->n);
   for (int j = 0; row && j < 15; j++)
     if (json_object_set_new(row, names[j], sigma_json_num(v[j])) != 0) {
       json_decref(row);

@@ -53,7 +53,8 @@ static void test_desc_round_trip(void **state) {
   assert_int_equal(sigma_study_desc_write(path, &d, prov), SIGMA_OK);
   assert_int_equal(sigma_study_desc_read(path, &back), SIGMA_OK);
   assert_null(sigma_study_header_diff(&d.study, &back.study));
-  assert_true(back.L == d.L && back.tau2_oracle == d.tau2_oracle && back.study.seed == d.study.seed);
+  assert_true(back.L == d.L && back.tau2_oracle == d.tau2_oracle);
+  assert_true(back.study.seed == d.study.seed);
   assert_true(isnan(back.logdet_G1_rep0)); /* not recorded in study.json */
   back.study.eps[1] = 0.3;
   assert_string_equal(sigma_study_header_diff(&d.study, &back.study), "epsilon");
@@ -116,8 +117,10 @@ static void test_rep_csv(void **state) {
   fclose(f);
   assert_true(sigma_rep_csv_complete(path, 3, n1s, 2, v));
   sigma_rep_row(3, &p[1], row);
-  for (int c = 0; c < sigma_rep_ncol(); c++)
-    assert_true(v[sigma_rep_ncol() + c] == row[c] || (isnan(row[c]) && isnan(v[sigma_rep_ncol() + c])));
+  for (int c = 0; c < sigma_rep_ncol(); c++) {
+    const double got = v[sigma_rep_ncol() + c];
+    assert_true(got == row[c] || (isnan(row[c]) && isnan(got)));
+  }
   assert_false(sigma_rep_csv_complete(path, 4, n1s, 2, v)); /* another replicate's */
   f = fopen(path, "w");
   fwrite(text, 1, strlen(text) - 20, f); /* torn */
