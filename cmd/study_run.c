@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "files.h"
 #include "progress.h"
 #include "sigma/error.h"
@@ -19,8 +20,8 @@ int sigma_study_rep_chunk(const sigma_study_opts *o, const sigma_study_desc *d, 
   const int64_t n = d->study.n1[d->study.K - 1];
   const int dim = d->study.d;
   const double fixed = sigma_replicate_work_bytes(dim, d->study.K) +
-                       (double)SIGMA_SPAN_ROWS * dim * 8 + 8.0 * (double)n;
-  const double per_row = 16.0 * dim + 24.0; /* X, Xs, sorted index and position */
+                       (double)SIGMA_SPAN_ROWS * dim * 8 + 8.0 * (double)n; /* + the draw */
+  const double per_row = 8.0 * dim + SIGMA_FETCH_BYTES_PER_ROW(dim); /* X and the fetch's */
   if (fixed + per_row * (double)n <= o->memory_limit) {
     *chunk = n;
     return SIGMA_OK;
@@ -38,31 +39,25 @@ int sigma_study_rep_chunk(const sigma_study_opts *o, const sigma_study_desc *d, 
 
 /* ---- the sampled-row fetch ---- */
 
-typedef struct {
-  uint64_t row;
-  int64_t pos;
-} row_pos;
-
-static int cmp_row_pos(const void *a, const void *b) {
-  uint64_t x = ((const row_pos *)a)->row, y = ((const row_pos *)b)->row;
-  return (x > y) - (x < y);
-}
-
-/* One rank's replicate state: row buffers, the sweep's points, a file read back. */
+/* One rank's replicate state: the draw, its rows, the sweep's points, a file read back. */
 typedef struct {
   const sigma_study_desc *d;
   const sigma_audit_result *a;
-  double *X, *Xs, *scratch; /* chunk x d rows (draw order, file order), span staging */
-  uint64_t *perm, *rows;    /* n1_max draw order; chunk sorted row indices */
-  row_pos *rp;              /* chunk */
+  sigma_prep prep;          /* as the truth audit prepared its rows */
+  sigma_fetch_buf fb;       /* the shared sampled-row fetch (io/fetch.h), chunk rows */
+  double *X;                /* chunk x d rows in draw order */
+  uint64_t *perm;           /* n1_max: the replicate's draw */
   int64_t chunk;            /* rows fetched at a time (n1_max when the block fits) */
   sigma_rep_point *pts;     /* K */
   double *v;                /* K x sigma_rep_ncol(): a finished replicate (--resume) */
 } rep_state;
 
 static void rep_state_free(rep_state *s) {
-  free(s->X); free(s->Xs); free(s->scratch); free(s->perm); free(s->rows); free(s->rp);
-  free(s->pts); free(s->v);
+  sigma_fetch_free(&s->fb);
+  free(s->X);
+  free(s->perm);
+  free(s->pts);
+  free(s->v);
 }
 
 static int rep_state_init(rep_state *s, const sigma_study_desc *d, const sigma_audit_result *a,
@@ -73,36 +68,22 @@ static int rep_state_init(rep_state *s, const sigma_study_desc *d, const sigma_a
   s->d = d;
   s->a = a;
   s->chunk = chunk < n ? chunk : n;
+  /* unit norm with normalize, then minus the global mean in its two parts with center */
+  s->prep = (sigma_prep){.normalize = d->study.normalize,
+                         .shift = d->study.center ? a->mean : NULL,
+                         .shift2 = d->study.center ? a->mean + dim : NULL};
+  SIGMA_CHECK(sigma_fetch_init(&s->fb, s->chunk, dim));
   SIGMA_CHECK(sigma_calloc(&s->X, (size_t)s->chunk * dim, sizeof(double)));
-  SIGMA_CHECK(sigma_calloc(&s->Xs, (size_t)s->chunk * dim, sizeof(double)));
-  SIGMA_CHECK(sigma_calloc(&s->scratch, (size_t)SIGMA_SPAN_ROWS * dim, sizeof(double)));
   SIGMA_CHECK(sigma_calloc(&s->perm, (size_t)n, sizeof(uint64_t)));
-  SIGMA_CHECK(sigma_calloc(&s->rows, (size_t)s->chunk, sizeof(uint64_t)));
-  SIGMA_CHECK(sigma_calloc(&s->rp, (size_t)s->chunk, sizeof(row_pos)));
   SIGMA_CHECK(sigma_calloc(&s->pts, (size_t)K, sizeof *s->pts));
   return sigma_calloc(&s->v, (size_t)K * sigma_rep_ncol(), sizeof(double));
 }
 
-/* Rows [p0, p1) of the replicate in draw order (s->perm holds its draw), prepared as the
- * audit prepares them (unit norm with normalize, minus the global mean with center). Read
- * in file order, placed back in draw order. A sigma_rows_fn. */
+/* Rows [p0, p1) of the replicate in draw order (s->perm holds its draw), prepared. A
+ * sigma_rows_fn. */
 static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
   rep_state *s = ctx;
-  const sigma_audit_result *a = s->a;
-  const int d = a->d;
-  const int64_t n = p1 - p0;
-  for (int64_t k = 0; k < n; k++) s->rp[k] = (row_pos){s->perm[p0 + k], k};
-  qsort(s->rp, (size_t)n, sizeof *s->rp, cmp_row_pos);
-  for (int64_t k = 0; k < n; k++) s->rows[k] = s->rp[k].row;
-  SIGMA_CHECK(sigma_input_read_rows(a->input, s->rows, n, s->Xs, s->scratch));
-  for (int64_t k = 0; k < n; k++) {
-    double *x = s->X + (size_t)s->rp[k].pos * d;
-    memcpy(x, s->Xs + (size_t)k * d, (size_t)d * sizeof(double));
-    if (s->d->study.normalize)
-      SIGMA_CHECK(sigma_input_prepare_row(a->input, (int64_t)s->rp[k].row, x, 1, NULL));
-    if (s->d->study.center)
-      for (int j = 0; j < d; j++) x[j] = (x[j] - a->mean[j]) - a->mean[d + j];
-  }
+  SIGMA_CHECK(sigma_rows_fetch(s->a->input, &s->prep, s->perm + p0, p1 - p0, &s->fb, s->X));
   *out = s->X;
   return SIGMA_OK;
 }
