@@ -13,10 +13,13 @@
 #ifndef SIGMA_STUDY_H
 #define SIGMA_STUDY_H
 
+#include <jansson.h>
 #include <mpi.h>
 #include <stdint.h>
 
 #include "options.h"
+#include "sigma/study_stats.h"
+#include "study_desc.h"
 
 typedef struct {
   sigma_common_opts c;   /* inputs, seed, level, rule constant, row preparation, ... */
@@ -31,6 +34,27 @@ typedef struct {
   double memory_limit;   /* bytes per rank */
   int no_plots;          /* skip gnuplot (report.md still written) */
 } sigma_study_opts;
+
+/* A study's summary as the drivers produce it (study and merge, rank 0) and the report
+ * layer formats it (report/study_report.h): summary.csv, summary.json, report.md, the
+ * table on stdout, the plot data and script. */
+typedef struct {
+  const sigma_study_desc *desc; /* the study (borrowed) */
+  const char *out_dir;          /* where the report goes */
+  int64_t rep_lo, rep_hi;       /* the replicates summarized: [lo, hi) of desc's R */
+  int64_t computed;             /* replicates computed by this run (0: merge) */
+  double t_truth, t_reps;       /* seconds: the truth audit, the replicates (0: merge) */
+  double *V;                    /* (hi - lo) x K replicate rows (sigma/study_stats.h) */
+  sigma_study_cell *cells;      /* K x sigma_nest: cells[k sigma_nest + e] */
+  json_t *provenance;           /* report/provenance.h, with the command's extras (borrowed) */
+  int no_plots;                 /* write no plot data, run no gnuplot */
+} sigma_study_result;
+
+/* The cell of sweep point k and estimator e (registry index). */
+static inline const sigma_study_cell *sigma_study_cell_at(const sigma_study_result *r, int k,
+                                                          int e) {
+  return &r->cells[k * sigma_nest + e];
+}
 
 /* Run collectively. Errors (same code on every rank, message on rank 0):
  * SIGMA_EINVAL (R = 0, n1 < d or > N in the sweep, bad range, study exists without

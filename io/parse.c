@@ -254,9 +254,38 @@ static int get_bool(const json_t *h, const char *key, int *v, const char *name) 
   return SIGMA_OK;
 }
 
-int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *o) {
-  memset(o, 0, sizeof *o);
-  if (!json_is_object(h)) return sigma_set_error(SIGMA_EINVAL, "%s: no study header", name);
+/* The "files" list: at least one input, rows adding up to N. */
+static int get_files(const json_t *h, int64_t N, const char *name, sigma_study_header *o) {
+  const json_t *fs = json_object_get(h, "files");
+  if (!json_is_array(fs) || json_array_size(fs) < 1 || json_array_size(fs) > INT32_MAX)
+    return sigma_set_error(SIGMA_EINVAL, "%s: 'files' is not a list of inputs", name);
+  SIGMA_CHECK(sigma_calloc(&o->files, json_array_size(fs), sizeof *o->files));
+  int64_t sum = 0;
+  for (size_t k = 0; k < json_array_size(fs); k++, o->nfiles++) {
+    const json_t *f = json_array_get(fs, k), *rows = json_object_get(f, "rows");
+    const char *path = json_string_value(json_object_get(f, "path")),
+               *ds = json_string_value(json_object_get(f, "dataset"));
+    if (!path || !ds || !json_is_integer(rows) || json_integer_value(rows) < 1 ||
+        json_integer_value(rows) > N - sum)
+      return sigma_set_error(SIGMA_EINVAL, "%s: files entry %zu is not an input {path, dataset, "
+                             "rows} within N = %lld rows", name, k, (long long)N);
+    sum += json_integer_value(rows);
+    o->files[k].rows = json_integer_value(rows);
+    o->files[k].path = strdup(path);
+    o->files[k].dataset = strdup(ds);
+    if (!o->files[k].path || !o->files[k].dataset) {
+      o->nfiles++; /* free this entry's strings too */
+      return sigma_set_error(SIGMA_ENOMEM, "out of memory reading %s", name);
+    }
+  }
+  if (sum != N)
+    return sigma_set_error(SIGMA_EINVAL, "%s: the files hold %lld rows, not N = %lld", name,
+                           (long long)sum, (long long)N);
+  return SIGMA_OK;
+}
+
+/* n1 and epsilon: two lists of K = 1..64 values, n1 ascending, epsilon finite > 0. */
+static int get_sweep(const json_t *h, const char *name, sigma_study_header *o) {
   const json_t *sw = json_object_get(h, "n1"), *ep = json_object_get(h, "epsilon");
   if (!json_is_array(sw) || !json_is_array(ep) || json_array_size(sw) < 1 ||
       json_array_size(sw) > 64 || json_array_size(ep) != json_array_size(sw))
@@ -273,6 +302,12 @@ int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_head
     o->n1[k] = json_integer_value(n);
     o->eps[k] = json_number_value(e);
   }
+  return SIGMA_OK;
+}
+
+static int get_header(const json_t *h, const char *name, sigma_study_header *o) {
+  if (!json_is_object(h)) return sigma_set_error(SIGMA_EINVAL, "%s: no study header", name);
+  SIGMA_CHECK(get_sweep(h, name, o));
   int64_t d = 0;
   SIGMA_CHECK(get_int(h, "replicates", 1, INT64_MAX, &o->replicates, name));
   SIGMA_CHECK(get_int(h, "seed", 0, INT64_MAX, &o->seed, name));
@@ -283,5 +318,22 @@ int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_head
   SIGMA_CHECK(get_real(h, "rule_constant", 0, INFINITY, &o->rule_constant, name));
   SIGMA_CHECK(get_bool(h, "from_epsilon", &o->from_epsilon, name));
   SIGMA_CHECK(get_bool(h, "normalize", &o->normalize, name));
-  return get_bool(h, "center", &o->center, name);
+  SIGMA_CHECK(get_bool(h, "center", &o->center, name));
+  return get_files(h, o->N, name, o);
+}
+
+int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *o) {
+  memset(o, 0, sizeof *o);
+  int rc = get_header(h, name, o);
+  if (rc != SIGMA_OK) sigma_study_header_free(o);
+  return rc;
+}
+
+void sigma_study_header_free(sigma_study_header *h) {
+  for (int k = 0; k < h->nfiles; k++) {
+    free(h->files[k].path);
+    free(h->files[k].dataset);
+  }
+  free(h->files);
+  memset(h, 0, sizeof *h);
 }

@@ -47,12 +47,23 @@ int sigma_parse_list(FILE *f, const char *name, int (*each)(const char *spec, vo
 int sigma_parse_rep_csv(FILE *f, const char *header, int64_t i, const int64_t *n1s, int K,
                         int ncol, double *v);
 
-/* The "study" object of a study.json (the identity resume and merge compare), validated:
- * n1 a strictly ascending list of 1..64 row counts >= 1 with as many finite epsilon > 0,
- * replicates >= 1, seed >= 0, 1 <= d <= n1[0], N >= n1[K-1], level in (0, 1),
- * rule_constant > 0, booleans from_epsilon, normalize and center.
- * Returns SIGMA_OK, or SIGMA_EINVAL naming name and the first bad field. */
+/* The "study" object of a study.json: what makes two runs the same study (--resume and
+ * merge compare it; io/study_desc.h reads and writes it), validated: files a non-empty
+ * list of inputs {path, dataset: strings, rows >= 1} whose rows add up to N; n1 a strictly
+ * ascending list of 1..64 row counts >= 1 with as many finite epsilon > 0; replicates >= 1,
+ * seed >= 0, 1 <= d <= n1[0], N >= n1[K-1], level in (0, 1), rule_constant > 0, booleans
+ * from_epsilon, normalize and center.
+ * Returns SIGMA_OK (free the files with sigma_study_header_free), or SIGMA_EINVAL naming
+ * name and the first bad field (nothing to free), SIGMA_ENOMEM. */
 typedef struct {
+  char *path;      /* absolute path of the input when the study began (owned) */
+  char *dataset;   /* (owned) */
+  int64_t rows;
+} sigma_study_file;
+
+typedef struct {
+  int nfiles;
+  sigma_study_file *files; /* owned */
   int K;
   int64_t n1[64];
   double eps[64];
@@ -63,5 +74,8 @@ typedef struct {
 } sigma_study_header;
 
 int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *out);
+
+/* Free the files of a header and empty it (a zeroed header is fine). */
+void sigma_study_header_free(sigma_study_header *h);
 
 #endif

@@ -111,13 +111,21 @@ static void test_parse_study_header(void **state) {
   (void)state;
   const char *good = "{\"n1\": [16, 64], \"epsilon\": [1, 0.5], \"replicates\": 4, \"seed\": 7, "
                      "\"N\": 3000, \"d\": 8, \"level\": 0.95, \"rule_constant\": 4, "
-                     "\"from_epsilon\": false, \"normalize\": true, \"center\": false}";
+                     "\"from_epsilon\": false, \"normalize\": true, \"center\": false, "
+                     "\"files\": [{\"path\": \"/a.h5\", \"dataset\": \"x\", \"rows\": 1000}, "
+                     "{\"path\": \"/b.h5\", \"dataset\": \"x\", \"rows\": 2000}]}";
   json_t *h = json_loads(good, 0, NULL);
   sigma_study_header sh;
   assert_int_equal(sigma_parse_study_header(h, "s.json", &sh), SIGMA_OK);
   assert_true(sh.K == 2 && sh.n1[1] == 64 && sh.d == 8 && sh.normalize && sh.seed == 7);
+  assert_true(sh.nfiles == 2 && !strcmp(sh.files[1].path, "/b.h5") && sh.files[1].rows == 2000);
+  sigma_study_header_free(&sh);
+  assert_true(sh.nfiles == 0 && sh.files == NULL);
   const char *edits[][2] = {{"level", "1"}, {"d", "17"}, {"N", "63"}, {"replicates", "0"},
-                            {"n1", "[64, 16]"}, {"seed", "-1"}, {"normalize", "1"}};
+                            {"n1", "[64, 16]"}, {"seed", "-1"}, {"normalize", "1"},
+                            {"files", "[]"}, {"files", "[{\"path\": \"/a.h5\", \"rows\": 3000}]"},
+                            {"files", "[{\"path\": \"/a.h5\", \"dataset\": \"x\", \"rows\": 2999}]"},
+                            {"files", "[{\"path\": 1, \"dataset\": \"x\", \"rows\": 3000}]"}};
   for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
     json_t *c = json_deep_copy(h), *v = json_loads(edits[k][1], JSON_DECODE_ANY, NULL);
     json_object_set_new(c, edits[k][0], v);
@@ -125,6 +133,7 @@ static void test_parse_study_header(void **state) {
     if (sigma_parse_study_header(c, "s.json", &sh) == SIGMA_OK)
       fail_msg("accepted %s = %s", edits[k][0], edits[k][1]);
     assert_non_null(strstr(sigma_error_message(), "s.json"));
+    assert_true(sh.nfiles == 0 && sh.files == NULL); /* nothing to free after a refusal */
     json_decref(c);
   }
   json_decref(h);
