@@ -149,7 +149,28 @@ void common_finish(sigma_common_opts *c, spec_list *specs, int argc, char **argv
   c->argv = argv;
 }
 
+/* Options of the commands that stream the whole input (audit, study's truth pass). */
+static struct argp_option pass_options[] = {
+    {"block-rows", O_BLOCK, "B", 0, "rows per read per rank in a streaming pass (default 0: "
+                                    "16 MiB of float64, e.g. 8192 rows at d = 256)", 0},
+    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 0},
+    {0}};
+
+static error_t pass_parse(int key, char *arg, struct argp_state *st) {
+  sigma_common_opts *c = st->input;
+  switch (key) {
+  case O_BLOCK: c->block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
+  case O_QUIET: c->quiet = 1; break;
+  default: return ARGP_ERR_UNKNOWN;
+  }
+  return 0;
+}
+
 static struct argp common_argp = {common_options, common_parse, NULL, NULL, NULL, NULL, NULL};
+static struct argp pass_argp = {pass_options, pass_parse, NULL, NULL, NULL, NULL, NULL};
 struct argp_child common_child[] = {
     {&common_argp, 0, "Shared by audit, study and plan:", 5}, {0}};
+struct argp_child common_pass_children[] = {
+    {&common_argp, 0, "Shared by audit, study and plan:", 5},
+    {&pass_argp, 0, "Streaming (audit, study):", 6}, {0}};
 

@@ -29,6 +29,9 @@ typedef struct {
 /* The shared options (--seed, --level, --rule-constant, --normalize, --center) as an argp
  * child; its input is the command's sigma_common_opts. */
 extern struct argp_child common_child[];
+/* The same plus the streaming options (--block-rows, --quiet); inputs: child_inputs[0] and
+ * [1] both the command's sigma_common_opts. */
+extern struct argp_child common_pass_children[];
 
 double flag_real(struct argp_state *st, const char *opt, const char *s);
 double flag_positive(struct argp_state *st, const char *opt, const char *s);

@@ -27,8 +27,6 @@ static struct argp_option audit_options[] = {
     {"observed", O_OBS, "MODE", 0, "random (default) or first (rows 0..n1-1)", 1},
     {"observed-indices", O_OBSIDX, "FILE", 0, "observed rows from FILE, one index per line", 1},
     {"save-indices", O_SAVEIDX, "FILE", 0, "write the observed rows to FILE: Richardson half a, then half b, each sorted", 1},
-    {0, 0, 0, 0, "Data:", 2},
-    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read per rank (default 0: 16 MiB of float64, e.g. 8192 rows at d = 256)", 2},
     {0, 0, 0, 0, "Statistics:", 3},
     {"delta", O_DELTA, "D", 0, "regulariser delta > 0 of Track II and the envelope (default 1e-3)", 3},
     {"energy-cap", O_ECAP, "C", 0, "c_E: B = c_E n2, requires ||x||^2 <= c_E (default 1)", 3},
@@ -39,14 +37,13 @@ static struct argp_option audit_options[] = {
     {0, 0, 0, 0, "Output:", 4},
     {"json", O_JSON, "FILE", 0, "write every number and provenance as JSON to FILE", 4},
     {"csv", O_CSV, "FILE", 0, "the same as CSV: key,value, one row per number", 4},
-    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 4},
     {0}};
 
 static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   audit_args *a = st->input;
   sigma_audit_opts *o = &a->o;
   switch (key) {
-  case ARGP_KEY_INIT: st->child_inputs[0] = &a->o.c; break;
+  case ARGP_KEY_INIT: st->child_inputs[0] = st->child_inputs[1] = &a->o.c; break;
   case O_N1: o->n1 = flag_int(st, "--n1", arg, 1, ROWS_MAX); break;
   case O_EPS: o->epsilon = flag_positive(st, "--epsilon", arg); break;
   case O_OBS:
@@ -61,7 +58,6 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     o->indices_path = arg;
     break;
   case O_SAVEIDX: o->save_indices = arg; break;
-  case O_BLOCK: o->c.block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
   case O_DELTA: o->delta = flag_positive(st, "--delta", arg); break;
   case O_ECAP: o->energy_cap = flag_positive(st, "--energy-cap", arg); break;
   case O_NOTAU: o->tau2_pass = 0; break;
@@ -73,7 +69,6 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     break;
   case O_JSON: a->json = arg; break;
   case O_CSV: a->csv = arg; break;
-  case O_QUIET: o->c.quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
     break;
@@ -96,7 +91,7 @@ static struct argp audit_argp = {
     "Inputs are HDF5 datasets of shape (N, d), float16/32/64, concatenated by rows. FILE may "
     "be a glob (quote it) or @LIST, a file naming one FILE[:DATASET] per line; the dataset "
     "defaults to 'embeddings'. Run under mpirun for several ranks. Exit status: 0 on success, "
-    "1 on an error (one line on stderr), 2 on a usage error.", common_child, NULL, NULL};
+    "1 on an error (one line on stderr), 2 on a usage error.", common_pass_children, NULL, NULL};
 
 int run_audit(int argc, char **argv) {
   audit_args a;

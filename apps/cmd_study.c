@@ -30,8 +30,6 @@ static struct argp_option study_options[] = {
     {"resume", O_RESUME, 0, 0, "continue the study in DIR, keeping finished replicates", 2},
     {"replicate-range", O_RANGE, "A:B", 0, "run replicates A..B-1 only (default 0:R)", 2},
     {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for one replicate; a larger block is read in chunks (default 4096)", 2},
-    {"block-rows", O_BLOCK, "B", 0, "rows per HDF5 read in the truth pass (default 0: 16 MiB)", 3},
-    {"quiet", O_QUIET, 0, 0, "no progress on stderr", 3},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},
     {0}};
 
@@ -41,7 +39,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   study_args *a = st->input;
   sigma_study_opts *o = &a->o;
   switch (key) {
-  case ARGP_KEY_INIT: st->child_inputs[0] = &a->o.c; break;
+  case ARGP_KEY_INIT: st->child_inputs[0] = st->child_inputs[1] = &a->o.c; break;
   case O_REPS: o->replicates = flag_int(st, "--replicates", arg, 1, INT64_MAX); break;
   case O_N1:
     o->K = sigma_parse_int64_list(arg, 1, ROWS_MAX, a->n1s, 64);
@@ -69,8 +67,6 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
   }
   case O_NOPLOTS: o->no_plots = 1; break;
   case O_MEMLIM: o->memory_limit = flag_mib(st, "--memory-limit", arg); break;
-  case O_BLOCK: o->c.block_rows = flag_int(st, "--block-rows", arg, 1, BLOCK_ROWS_MAX); break;
-  case O_QUIET: o->c.quiet = 1; break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
     break;
@@ -90,7 +86,7 @@ static struct argp study_argp = {
     "Confidence-interval study: R replicates of the sub-sampled estimators over an n1 sweep "
     "against the full-Gram truth. Writes DIR/study.json, DIR/replicates/ (one file per "
     "replicate), DIR/replicates.csv, DIR/summary.csv and DIR/summary.json.",
-    common_child, NULL, NULL};
+    common_pass_children, NULL, NULL};
 
 int run_study(int argc, char **argv) {
   static study_args a;
