@@ -87,10 +87,10 @@ double flag_mib(struct argp_state *st, const char *opt, const char *s) {
   return v * 1048576.0;
 }
 
-/* A study directory: its files' paths (DIR/replicates/rep-NNNNNN.csv) are built in
- * 4096-byte buffers, so a longer name would be truncated into another path: refuse it. */
+/* A study directory: not empty (paths inside it are built to length, io/str.h; the
+ * file system refuses what it cannot hold, with its own error). */
 char *flag_dir(struct argp_state *st, char *s) {
-  if (!*s || strlen(s) > 3900) argp_error(st, "directory name empty or longer than 3900 bytes");
+  if (!*s) argp_error(st, "directory name is empty");
   return s;
 }
 

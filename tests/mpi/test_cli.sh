@@ -29,4 +29,15 @@ for c in audit study merge plan generate; do "$SIGMA" --help | grep -q "  $c " |
 set +e
 "$SIGMA" frobnicate > /dev/null 2>&1; [[ $? == 2 ]] || fail "unknown command status"
 "$SIGMA" audit --bogus > /dev/null 2>&1; [[ $? == 2 ]] || fail "unknown option status"
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+"$SIGMA" study x.h5 --replicates 1 --n1 8 --out "" > /dev/null 2> "$WORK/err"
+[[ $? == 2 ]] && grep -q "directory name is empty" "$WORK/err" || fail "empty --out: $(cat "$WORK/err")"
+# A directory name longer than any path: the file system's one-line error, exit 1 (paths
+# are built to length, never truncated into another name).
+"$SIGMA" generate "$WORK/g.h5" --rows 64 --dim 2 --quiet || fail "generate"
+long=$WORK/$(printf 'd%.0s' {1..5000})
+"$SIGMA" study "$WORK/g.h5" --replicates 1 --n1 8 --out "$long" --quiet > /dev/null 2> "$WORK/err"
+st=$?
+[[ $st == 1 && $(wc -l < "$WORK/err") == 1 ]] && grep -q "^sigma: error: .*too long" "$WORK/err" \
+  || fail "long --out: exit $st: $(head -c 300 "$WORK/err")"
 echo PASSED
