@@ -61,6 +61,8 @@ typedef struct {
   int64_t p;                    /* next observed position in the pass */
   sigma_stream rd;
   double acc[8];                /* pass 2: four double-double sums */
+  sigma_leverage_sums lev;      /* pass 2: the observed rows' leverages (SPEC 4.1) */
+  sigma_leverage_stats levs;    /* their statistics after the reduction (n = 0: none) */
   double bpr;                   /* bytes per row on disk */
 } audit_state;
 
@@ -163,6 +165,7 @@ static int pass2_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
     part[1] += dev * dev;
   }
   sigma_inv_quadform(s->L1, d, s->Xo, no, s->work, s->q);
+  if (n1 > d) sigma_leverage_add(&s->lev, s->q, no); /* q = h, the leverages */
   for (int64_t i = 0; i < no; i++) {
     double dev = sigma_loo_d2(s->q[i], n1) - d;
     part[2] += dev;
@@ -238,7 +241,7 @@ static int reduce_pass1(audit_state *s, sigma_audit_result *r) {
 /* The inputs of the math, from the options and what the passes measured. */
 static sigma_est_input est_input(const audit_state *s, const sigma_audit_opts *o,
                                  const sigma_audit_result *r) {
-  return (sigma_est_input){.d = r->d, .N = (double)r->N, .n1 = (double)r->n1,
+  return (sigma_est_input){.lev = s->levs, .d = r->d, .N = (double)r->N, .n1 = (double)r->n1,
                            .na = (double)r->na, .nb = (double)r->nb, .G = s->G, .G1 = s->G1,
                            .Ga = s->Ga, .Gb = s->Gb, .tau2_oracle = r->tau2_oracle,
                            .tau2_observed = r->tau2_observed, .level = o->c.level,
@@ -274,10 +277,17 @@ static int factor(audit_state *s, const sigma_audit_opts *o, sigma_audit_result 
 static int tau2_pass(audit_state *s, const sigma_audit_opts *o, sigma_audit_result *r) {
   double t = MPI_Wtime(), v[4];
   memset(s->acc, 0, sizeof s->acc);
+  sigma_leverage_init(&s->lev, r->d, (double)r->n1);
   SIGMA_CHECK(run_pass(s, o, "pass 2/2 (tau2)", o->c.center ? s->mrel : NULL, 0, pass2_visit));
   SIGMA_CHECK(max_time(MPI_Wtime() - t, s->comm, &r->t_pass2));
   t = MPI_Wtime();
   SIGMA_CHECK(sigma_allreduce_dd(s->acc, 4, s->comm));
+  SIGMA_CHECK(sigma_allreduce_dd(s->lev.s_log, 2, s->comm));
+  SIGMA_CHECK(sigma_allreduce_dd(s->lev.s_a, 2, s->comm));
+  if (r->n1 > r->d) { /* every observed row passed once, on some rank */
+    s->lev.n = (double)r->n1;
+    sigma_leverage_stats_of(&s->lev, &s->levs);
+  }
   sigma_dd_value(s->acc, v, 4);
   r->tau2_oracle = sigma_variance_from_sums((double)r->N, v[0], v[1]);
   r->tau2_observed = sigma_loo_tau2((double)r->n1, r->d, v[2], v[3]);

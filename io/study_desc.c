@@ -2,9 +2,11 @@
 #include "study_desc.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
+#include "study_files.h"
 #include "sigma/error.h"
 
 static json_t *files_json(const sigma_study_header *h) {
@@ -36,14 +38,35 @@ json_t *sigma_study_header_json(const sigma_study_header *h) {
 int sigma_study_desc_write(const char *path, const sigma_study_desc *d, json_t *provenance) {
   if (!isfinite(d->L) || !isfinite(d->tau2_oracle))
     return sigma_set_error(SIGMA_EINVAL, "%s: the truth (L, tau2 oracle) is not finite", path);
-  json_t *root = json_pack("{s:o,s:f,s:f}", "study", sigma_study_header_json(&d->study), "L",
-                           d->L, "tau2_oracle", d->tau2_oracle);
+  char *columns = sigma_rep_csv_header();
+  json_t *root = columns ? json_pack("{s:o,s:f,s:f,s:s}", "study",
+                                     sigma_study_header_json(&d->study), "L", d->L,
+                                     "tau2_oracle", d->tau2_oracle, "replicate_columns", columns)
+                         : NULL;
+  free(columns);
   if (root && provenance) json_object_set(root, "provenance", provenance);
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   int rc = text ? sigma_file_write(path, "study output", text, strlen(text))
                 : sigma_set_error(SIGMA_ENOMEM, "%s: out of memory", path);
   free(text);
   json_decref(root);
+  return rc;
+}
+
+/* The replicate files' columns of the study at path are the ones this sigma writes: a study
+ * begun by an older sigma (other estimators, no SPEC 4.1 columns) is refused, not silently
+ * recomputed or mixed. */
+static int same_columns(const char *path, json_t *j) {
+  char *want = sigma_rep_csv_header();
+  if (!want) return SIGMA_ENOMEM;
+  const char *have = json_string_value(json_object_get(j, "replicate_columns"));
+  int rc = have && !strcmp(have, want)
+               ? SIGMA_OK
+               : sigma_set_error(SIGMA_EINVAL, "%s: begun by %s sigma whose replicates have other "
+                                 "columns (estimators): resume or merge it with that version, or "
+                                 "run the study again in a new directory", path,
+                                 have ? "another" : "an older");
+  free(want);
   return rc;
 }
 
@@ -59,7 +82,7 @@ int sigma_study_desc_read(const char *path, sigma_study_desc *d) {
            !json_is_number(json_object_get(j, "tau2_oracle")))
     rc = sigma_set_error(SIGMA_EINVAL, "%s: corrupt or not a study (no L): cannot verify it",
                          path);
-  else
+  else if ((rc = same_columns(path, j)) == SIGMA_OK)
     rc = sigma_parse_study_header(json_object_get(j, "study"), path, &d->study);
   if (rc == SIGMA_OK) {
     d->L = json_number_value(json_object_get(j, "L"));

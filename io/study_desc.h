@@ -4,7 +4,8 @@
  * it, and the summary is made from it, so no command fabricates options from a file.
  *
  * DIR/study.json: {"study": the header (io/parse.h, sigma_study_header), "L": ...,
- * "tau2_oracle": ..., "provenance": {...}}. Reals are written with 17 digits, so a
+ * "tau2_oracle": ..., "replicate_columns": the replicate CSV header (io/study_files.h),
+ * "provenance": {...}}. Reals are written with 17 digits, so a
  * description read back equals the one written, bit for bit. No MPI.
  */
 #ifndef SIGMA_IO_STUDY_DESC_H
@@ -35,7 +36,9 @@ int sigma_study_desc_write(const char *path, const sigma_study_desc *d, json_t *
 /* Read and validate path (a study.json): the header (sigma_parse_study_header), a number L
  * and a number tau2_oracle; logdet_G1_rep0 is NaN. Free with sigma_study_desc_free.
  * Errors: SIGMA_EINVAL "PATH: corrupt (...): cannot verify the study" (not JSON or not
- * readable), "PATH: corrupt or not a study (no L)", the header's; SIGMA_ENOMEM. */
+ * readable), "PATH: corrupt or not a study (no L)", "PATH: begun by an older sigma whose
+ * replicates have other columns" (no or another "replicate_columns": a study from before
+ * the SPEC 4.1 estimators is refused by --resume and merge), the header's; SIGMA_ENOMEM. */
 int sigma_study_desc_read(const char *path, sigma_study_desc *d);
 
 /* The first key of the "study" object (in written order) where a and b differ, or NULL

@@ -24,7 +24,7 @@ static const char *covers_word(int c) { return c < 0 ? "n/a" : c ? "yes" : "NO";
 #define G6(v) sigma_num("%.6g", (v))
 #define F4(v) sigma_num("%.4f", (v))
 
-void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
+static void table_head(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
   const sigma_est_result *e = &r->est;
   fprintf(f, "sigma audit: N = %lld rows, d = %d, n1 = %lld (%s, seed %llu), %d rank%s, %d file%s\n",
           (long long)r->N, r->d, (long long)r->n1, kObsName[o->observed],
@@ -41,8 +41,14 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "  %-34s %18s nats\n", "log det G1", F6(e->logdet_G1));
   fprintf(f, "  %-34s %18s\n", "tau2 oracle (all rows)", F6(r->tau2_oracle));
   fprintf(f, "  %-34s %18s\n", "tau2 observed (leave-one-out)", F6(r->tau2_observed));
+  fprintf(f, "  %-34s %18s  (SPEC 4.1)\n", "tau2_dec (deconvolved, block)", F6(e->tau2_dec));
   fprintf(f, "  %-34s %18s  (Gaussian rows: 2)\n", "tau2 oracle / d", F6(r->tau2_oracle / r->d));
-  fprintf(f, "\n== Estimators of L (nats; CI at level %.4g) ==\n", o->c.level);
+  fprintf(f, "  %-34s %18s nats^2 (Gaussian var of log det G1)\n", "V_G", F6(e->V_G));
+}
+
+/* The paper's CIs (Theorem 3): tau from the oracle and from the block (leave-one-out). */
+static void table_estimators(FILE *f, const sigma_audit_opts *o, const sigma_est_result *e) {
+  fprintf(f, "\n== Estimators of L (nats; the paper's CI at level %.4g) ==\n", o->c.level);
   fprintf(f, "  %-18s %14s %11s %10s %10s %8s %8s %7s %7s\n", "estimator", "estimate", "error",
           "s_oracle", "s_obs", "z_orac", "z_obs", "cov_or", "cov_ob");
   for (int k = 0; k < sigma_nest; k++) {
@@ -59,6 +65,29 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
   fprintf(f, "  error = L - estimate; bias formula d(d+1)/2 (1/n1 - 1/N) = %s; Wishart "
              "correction %s; Richardson c = %s\n",
           F6(e->bias_formula), F6(e->wishart_correction), F4(e->richardson_c));
+}
+
+/* SPEC 4.1: the calibrated CIs (oracle tau2, tau2_dec) and each estimator's own CI. */
+static void table_calibrated(FILE *f, const sigma_est_result *e) {
+  fprintf(f, "\n== Calibrated CIs (SPEC 4.1: V = V_G + max(tau2 - 2d, 0) u) and own CIs ==\n");
+  fprintf(f, "  %-18s %10s %8s %7s %10s %8s %7s %10s %8s %7s\n", "estimator", "s_cal_or",
+          "z", "cov", "s_cal_dec", "z", "cov", "s_own", "z", "cov");
+  for (int k = 0; k < sigma_nest; k++) {
+    const sigma_est_line *l = &e->line[k];
+    if (isnan(l->est)) continue;
+    const sigma_ci *c[3] = {&l->cal[0], &l->cal[1], &l->own};
+    fprintf(f, "  %-18s", sigma_estimators[k].name);
+    for (int j = 0; j < 3; j++)
+      fprintf(f, " %10s %8s %7s", F6(c[j]->s), sigma_num("%.3f", c[j]->z),
+              covers_word(c[j]->covers));
+    fputc('\n', f);
+  }
+  fprintf(f, "  own CI: the estimator's own variance (LEV: calibrated with tau2_dec; jackknife: "
+             "its jackknife variance), else the paper's with the observed tau2\n");
+}
+
+static void table_bounds(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
+  const sigma_est_result *e = &r->est;
   fprintf(f, "\n== Theorem 1 and overestimation ==\n");
   fprintf(f, "  %-34s %18s\n", "rho2 = lambda_1(G2)", F6(e->rho2));
   fprintf(f, "  %-34s %18s  %s\n", "lower: log det G1 <= L", F6(e->logdet_G1),
@@ -73,6 +102,10 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
           e->track1_applicable ? "" : "  [rows exceed the energy cap: use --normalize]");
   fprintf(f, "  %-34s %18s\n", "Track II U (observed)", F6(e->tracks.U));
   fprintf(f, "  %-34s %18s\n", "Track II U (full G, N)", F6(e->track_u_full));
+}
+
+static void table_rule_health(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
+  const sigma_est_result *e = &r->est;
   fprintf(f, "  %-34s %18s <= %s  %s%s\n", "envelope [3.16]", F6(e->envelope_lhs),
           F6(e->envelope_rhs), yesno(e->envelope_ok),
           e->envelope_applicable ? "" : " (not applicable: max ||x||^2 > c_E)");
@@ -103,6 +136,37 @@ void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_re
           r->t_total, r->bytes_read / 1e9);
 }
 
+/* The verdict in words: which estimators' own CIs cover L here, by how many s the paper's
+ * plug-in CI misses, and which estimate to use. */
+static void table_verdict(FILE *f, const sigma_audit_result *r) {
+  const sigma_est_result *e = &r->est;
+  const sigma_est_line *p = &e->line[SIGMA_EST_PLUGIN];
+  int lev = sigma_estimator_index("lev"), use = !isnan(e->line[lev].est) ? lev : SIGMA_EST_WISHART;
+  fprintf(f, "\nVerdict: at n1 = %lld (%.3g d) the own CIs of", (long long)r->n1,
+          (double)r->n1 / r->d);
+  int n = 0;
+  for (int k = 0; k < sigma_nest; k++)
+    if (e->line[k].own.covers == 1) fprintf(f, "%s %s", n++ ? "," : "", sigma_estimators[k].key);
+  fprintf(f, "%s cover L", n ? "" : " no estimator");
+  if (p->covers[0] == 0)
+    fprintf(f, "; the paper's plug-in CI misses it by %s s (oracle tau)",
+            sigma_num("%.1f", fabs(p->zscore[0])));
+  else if (p->covers[0] == 1)
+    fprintf(f, "; the paper's plug-in CI covers it (oracle tau)");
+  fprintf(f, ". Use %s: %s +- %s nats (level CI from its own variance).\n",
+          sigma_estimators[use].name, F4(e->line[use].est),
+          F4(e->z * e->line[use].own.s));
+}
+
+void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
+  table_head(f, o, r);
+  table_estimators(f, o, &r->est);
+  table_calibrated(f, &r->est);
+  table_bounds(f, o, r);
+  table_rule_health(f, o, r);
+  table_verdict(f, r);
+}
+
 /* ---- JSON ---- */
 
 
@@ -121,8 +185,18 @@ static json_t *spectral_json(const sigma_spectral *s) {
                    sigma_json_num(s->powerlaw_alpha));
 }
 
+static json_t *ci_json(const sigma_ci *c) {
+  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "s", sigma_json_num(c->s), "ci_low",
+                   sigma_json_num(c->lo), "ci_high", sigma_json_num(c->hi), "z",
+                   sigma_json_num(c->z), "covers",
+                   c->covers < 0 ? json_null() : json_boolean(c->covers));
+}
+
 static json_t *line_json(const sigma_est_line *l) {
   json_t *j = json_pack("{s:o,s:o}", "estimate", sigma_json_num(l->est), "error", sigma_json_num(l->err));
+  json_object_set_new(j, "calibrated", json_pack("{s:o,s:o}", "oracle", ci_json(&l->cal[0]),
+                                                 "tau2_dec", ci_json(&l->cal[1])));
+  json_object_set_new(j, "own", ci_json(&l->own));
   const char *src[2] = {"oracle", "observed"};
   for (int k = 0; k < 2; k++)
     json_object_set_new(j, src[k],
@@ -160,6 +234,8 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                                 sigma_json_num(e->logdet_G1), "logdet_Ga", sigma_json_num(e->logdet_Ga), "logdet_Gb",
                                 sigma_json_num(e->logdet_Gb), "tau2_oracle", sigma_json_num(r->tau2_oracle),
                                 "tau2_observed", sigma_json_num(r->tau2_observed)));
+  json_object_set_new(json_object_get(root, "truth"), "tau2_dec", sigma_json_num(e->tau2_dec));
+  json_object_set_new(json_object_get(root, "truth"), "V_G", sigma_json_num(e->V_G));
   json_object_set_new(root, "z", sigma_json_num(e->z));
   json_object_set_new(root, "estimators", est);
   json_object_set_new(root, "corrections",

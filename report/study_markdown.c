@@ -74,6 +74,31 @@ static void verdict_others(sigma_str *s, const sigma_study_result *r) {
   }
 }
 
+/* SPEC 4.1: the smallest n1 of the sweep at which each estimator's own CI (what a user
+ * without the truth has) covers at least nominal minus 2 binomial SE. */
+static void verdict_own(sigma_str *s, const sigma_study_result *r) {
+  const sigma_study_header *h = &r->desc->study;
+  sigma_str_puts(s, "- **Own CIs** (LEV: calibrated with tau2_dec; jackknife: its own variance; "
+                    "the others: the paper's with the observed tau), smallest n1 covering within "
+                    "2 binomial SE of nominal: ");
+  for (int e = 0; e < sigma_nest; e++) {
+    int64_t first = -1;
+    for (int k = 0; k < h->K && first < 0; k++) {
+      const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
+      if (c->n > 0 && isfinite(c->cov[SIGMA_COV_OWN]) &&
+          c->cov[SIGMA_COV_OWN] >= h->level - 2 * sigma_binomial_se(h->level, (size_t)c->n))
+        first = h->n1[k];
+    }
+    if (first > 0)
+      sigma_str_appendf(s, "%s%s %lld (%.3g d)", e ? "; " : "", sigma_estimators[e].key,
+                        (long long)first, (double)first / h->d);
+    else
+      sigma_str_appendf(s, "%s%s n/a (not within the sweep)", e ? "; " : "",
+                        sigma_estimators[e].key);
+  }
+  sigma_str_puts(s, ".\n");
+}
+
 /* The rule n1 = c d / eps^2 for the estimators applicable to every block (registry
  * needs == NULL: their P(|err| <= eps) is defined at every n1). */
 static int verdict_rule(sigma_str *s, const sigma_study_result *r) {
@@ -104,18 +129,20 @@ static int verdict_rule(sigma_str *s, const sigma_study_result *r) {
 static void summary_table(sigma_str *s, const sigma_study_result *r) {
   const sigma_study_header *h = &r->desc->study;
   sigma_str_puts(s, "## Summary table\n\n| n1 | eps | estimator | bias | sd | s (oracle tau) | "
-                    "coverage (oracle) | coverage (observed) | KS D (p) | P(abs err <= eps) | "
-                    "n1 for eps |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    "coverage (oracle) | coverage (observed) | coverage (own) | KS D (p) | "
+                    "P(abs err <= eps) | n1 for eps |\n"
+                    "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < h->K; k++)
     for (int e = 0; e < sigma_nest; e++) {
       const sigma_study_cell *c = sigma_study_cell_at(r, k, e);
-      sigma_str_appendf(s, "| %lld | %.4g | %s | %s | %s | %s | %s +- %s | %s +- %s | "
+      sigma_str_appendf(s, "| %lld | %.4g | %s | %s | %s | %s | %s +- %s | %s +- %s | %s +- %s | "
                            "%s (%s) | %s | %s |\n",
                         (long long)h->n1[k], h->eps[k], sigma_estimators[e].key,
                         sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd),
                         sigma_num("%.4f", c->s_oracle), sigma_num("%.3f", c->cov[0]),
                         sigma_num("%.3f", c->cov_se[0]), sigma_num("%.3f", c->cov[1]),
-                        sigma_num("%.3f", c->cov_se[1]), sigma_num("%.3f", c->ks_D),
+                        sigma_num("%.3f", c->cov_se[1]), sigma_num("%.3f", c->cov[SIGMA_COV_OWN]),
+                        sigma_num("%.3f", c->cov_se[SIGMA_COV_OWN]), sigma_num("%.3f", c->ks_D),
                         sigma_num("%.2g", c->ks_p), sigma_num("%.3f", c->p_within),
                         sigma_num("%.0f", c->n1_needed));
     }
@@ -128,6 +155,7 @@ int sigma_study_markdown(const sigma_study_result *r) {
   intro(&s, r);
   verdict_plugin(&s, r);
   verdict_others(&s, r);
+  verdict_own(&s, r);
   int rc = verdict_rule(&s, r);
   summary_table(&s, r);
   if (rc == SIGMA_OK) rc = sigma_str_error(&s);

@@ -39,8 +39,9 @@ static void table_row(FILE *out, const sigma_study_result *r, int k, int e) {
   fprintf(out, "%7lld %7.4f %-10s %9s %8s %8s %8s", (long long)h->n1[k], h->eps[k], KEY(e),
           sigma_num("%.4f", c->bias), sigma_num("%.4f", c->sd), sigma_num("%.4f", c->s_oracle),
           sigma_num("%.4f", bias_formula(r, k)));
-  print_cov(out, c->cov[0], c->cov_se[0]);
-  print_cov(out, c->cov[1], c->cov_se[1]);
+  print_cov(out, c->cov[SIGMA_COV_ORACLE], c->cov_se[SIGMA_COV_ORACLE]);
+  print_cov(out, c->cov[SIGMA_COV_OBSERVED], c->cov_se[SIGMA_COV_OBSERVED]);
+  print_cov(out, c->cov[SIGMA_COV_OWN], c->cov_se[SIGMA_COV_OWN]);
   fprintf(out, " %7s %8s %10s\n", sigma_num("%.4f", c->ks_D), sigma_num("%.3f", c->p_within),
           sigma_num("%.0f", c->n1_needed));
 }
@@ -54,14 +55,14 @@ static void print_table(FILE *out, const sigma_study_result *r) {
           sigma_num("%.2f", d->tau2_oracle / h->d), (long long)r->rep_lo,
           (long long)r->rep_hi - 1, (long long)h->replicates, (unsigned long long)h->seed,
           h->level);
-  fprintf(out, "%7s %7s %-10s %9s %8s %8s %8s %14s %14s %7s %8s %10s\n", "n1", "eps",
-          "estimator", "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed", "KS_D",
-          "P(|e|<=eps)", "n1_for_eps");
+  fprintf(out, "%7s %7s %-10s %9s %8s %8s %8s %14s %14s %14s %7s %8s %10s\n", "n1", "eps",
+          "estimator", "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed",
+          "cov_own", "KS_D", "P(|e|<=eps)", "n1_for_eps");
   for (int k = 0; k < h->K; k++)
     for (int e = 0; e < sigma_nest; e++) table_row(out, r, k, e);
   fprintf(out, "\nbias = mean(L - estimate) (nats); s_pred = tau_oracle sqrt(1/n1 - 1/N); "
                "formula = d(d+1)/2 (1/n1 - 1/N); coverage of the nominal CI +- its binomial "
-               "SE; KS_D of the errors / s_pred against N(0,1); n1_for_eps: n1 at which the "
+               "SE (cov_own: the estimator's own CI, SPEC 4.1); KS_D of the errors / s_pred against N(0,1); n1_for_eps: n1 at which the "
                "%.4g-quantile of |error| reaches eps (interpolated; n/a: beyond the sweep or "
                "not applicable)\n", h->level);
   fflush(out);
@@ -69,30 +70,40 @@ static void print_table(FILE *out, const sigma_study_result *r) {
 
 /* ---- summary.csv ---- */
 
-#define SUMMARY_COLUMNS                                                                   \
-  "n1,epsilon,estimator,replicates,bias,sd,rmse,s_oracle,s_observed_mean,bias_formula,"   \
-  "coverage_oracle,coverage_oracle_se,coverage_observed,coverage_observed_se,ks_D,ks_p,"  \
-  "p_abs_err_within_eps,abs_err_quantile_level,n1_needed_for_eps"
+/* The numbers of a summary row after n1, epsilon, estimator and replicates: one name
+ * list for summary.csv and summary.json. The SPEC 4.1 coverages (issue 9) come last, so
+ * the earlier columns keep their places. */
+enum { NCELL = 21 };
+static const char *const kCellNames[NCELL] = {
+    "bias", "sd", "rmse", "s_oracle", "s_observed_mean", "bias_formula", "coverage_oracle",
+    "coverage_oracle_se", "coverage_observed", "coverage_observed_se", "ks_D", "ks_p",
+    "p_abs_err_within_eps", "abs_err_quantile_level", "n1_needed_for_eps",
+    "coverage_calibrated", "coverage_calibrated_se", "coverage_calibrated_dec",
+    "coverage_calibrated_dec_se", "coverage_own", "coverage_own_se"};
 
-/* The 15 numbers of a summary row after n1, epsilon, estimator and replicates. */
-static void cell_numbers(const sigma_study_cell *c, double bf, double v[15]) {
-  const double x[15] = {c->bias,   c->sd,        c->rmse,   c->s_oracle,  c->s_obs_mean,
-                        bf,        c->cov[0],    c->cov_se[0], c->cov[1], c->cov_se[1],
-                        c->ks_D,   c->ks_p,      c->p_within,  c->q_level, c->n1_needed};
+static void cell_numbers(const sigma_study_cell *c, double bf, double v[NCELL]) {
+  const double x[NCELL] = {
+      c->bias, c->sd, c->rmse, c->s_oracle, c->s_obs_mean, bf,
+      c->cov[SIGMA_COV_ORACLE], c->cov_se[SIGMA_COV_ORACLE], c->cov[SIGMA_COV_OBSERVED],
+      c->cov_se[SIGMA_COV_OBSERVED], c->ks_D, c->ks_p, c->p_within, c->q_level, c->n1_needed,
+      c->cov[SIGMA_COV_CAL_ORACLE], c->cov_se[SIGMA_COV_CAL_ORACLE], c->cov[SIGMA_COV_CAL_DEC],
+      c->cov_se[SIGMA_COV_CAL_DEC], c->cov[SIGMA_COV_OWN], c->cov_se[SIGMA_COV_OWN]};
   memcpy(v, x, sizeof x);
 }
 
 static int write_summary_csv(const sigma_study_result *r) {
   const sigma_study_header *h = &r->desc->study;
   sigma_str s = SIGMA_STR_INIT;
-  sigma_str_puts(&s, SUMMARY_COLUMNS "\n");
+  sigma_str_puts(&s, "n1,epsilon,estimator,replicates");
+  for (int j = 0; j < NCELL; j++) sigma_str_appendf(&s, ",%s", kCellNames[j]);
+  sigma_str_puts(&s, "\n");
   for (int k = 0; k < h->K; k++)
     for (int e = 0; e < sigma_nest; e++) {
-      double v[15];
+      double v[NCELL];
       cell_numbers(sigma_study_cell_at(r, k, e), bias_formula(r, k), v);
       sigma_str_appendf(&s, "%lld,%.17g,%s,%lld", (long long)h->n1[k], h->eps[k], KEY(e),
                         (long long)sigma_study_cell_at(r, k, e)->n);
-      for (int j = 0; j < 15; j++) sigma_str_appendf(&s, ",%s", sigma_csv_num(v[j]));
+      for (int j = 0; j < NCELL; j++) sigma_str_appendf(&s, ",%s", sigma_csv_num(v[j]));
       sigma_str_puts(&s, "\n");
     }
   int rc = sigma_str_error(&s);
@@ -105,18 +116,14 @@ static int write_summary_csv(const sigma_study_result *r) {
 
 /* One summary row (not applicable: null). */
 static json_t *cell_json(const sigma_study_result *r, int k, int e) {
-  static const char *const names[15] = {
-      "bias", "sd", "rmse", "s_oracle", "s_observed_mean", "bias_formula", "coverage_oracle",
-      "coverage_oracle_se", "coverage_observed", "coverage_observed_se", "ks_D", "ks_p",
-      "p_abs_err_within_eps", "abs_err_quantile_level", "n1_needed_for_eps"};
   const sigma_study_header *h = &r->desc->study;
-  double v[15];
+  double v[NCELL];
   cell_numbers(sigma_study_cell_at(r, k, e), bias_formula(r, k), v);
   json_t *row = json_pack("{s:I,s:o,s:s,s:I}", "n1", (json_int_t)h->n1[k], "epsilon",
                           sigma_json_num(h->eps[k]), "estimator", KEY(e), "replicates",
                           (json_int_t)sigma_study_cell_at(r, k, e)->n);
-  for (int j = 0; row && j < 15; j++)
-    if (json_object_set_new(row, names[j], sigma_json_num(v[j])) != 0) {
+  for (int j = 0; row && j < NCELL; j++)
+    if (json_object_set_new(row, kCellNames[j], sigma_json_num(v[j])) != 0) {
       json_decref(row);
       return NULL;
     }

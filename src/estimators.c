@@ -73,7 +73,21 @@ void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
     ln->hi[k] = est + z * ln->s[k];
     ln->zscore[k] = ln->err / ln->s[k];
     ln->covers[k] = isfinite(ln->s[k]) && isfinite(est) ? (ln->lo[k] <= L && L <= ln->hi[k]) : -1;
+    sigma_ci_fill(&ln->cal[k], NAN, NAN, NAN, NAN); /* set by sigma_est_lines */
   }
+  sigma_ci_fill(&ln->own, NAN, NAN, NAN, NAN);
+}
+
+void sigma_ci_fill(sigma_ci *c, double est, double L, double zq, double var) {
+  if (!isfinite(est) || !(var >= 0) || !isfinite(var)) {
+    *c = (sigma_ci){NAN, NAN, NAN, NAN, -1};
+    return;
+  }
+  c->s = sqrt(var);
+  c->lo = est - zq * c->s;
+  c->hi = est + zq * c->s;
+  c->z = (L - est) / c->s;
+  c->covers = c->lo <= L && L <= c->hi;
 }
 
 void sigma_est_nan_line(sigma_est_line *ln) {
@@ -81,5 +95,7 @@ void sigma_est_nan_line(sigma_est_line *ln) {
   for (int k = 0; k < 2; k++) {
     ln->s[k] = ln->lo[k] = ln->hi[k] = ln->zscore[k] = NAN;
     ln->covers[k] = -1;
+    sigma_ci_fill(&ln->cal[k], NAN, NAN, NAN, NAN);
   }
+  sigma_ci_fill(&ln->own, NAN, NAN, NAN, NAN);
 }

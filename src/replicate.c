@@ -61,7 +61,8 @@ static int rows_at(row_cache *c, int64_t p0, int64_t p1, const double **x) {
 /* Sample variance of leave-one-out D^2 over the first n rows, given G1 = L L^T.
  * Blocks of SIGMA_BLAS_ROWS rows from row 0, whatever the fetch size. */
 static int loo_tau2(const double *G1, row_cache *c, int64_t n, int d, double *Linv,
-                    double *work, double *q, double *tau2) {
+                    double *work, double *q, double *tau2, sigma_leverage_sums *lev) {
+  sigma_leverage_init(lev, d, (double)n);
   if (n <= d) { /* not applicable: every leverage is 1 */
     *tau2 = sigma_loo_tau2((double)n, d, 0, 0);
     return SIGMA_OK;
@@ -74,6 +75,7 @@ static int loo_tau2(const double *G1, row_cache *c, int64_t n, int d, double *Li
     const double *x;
     SIGMA_CHECK(rows_at(c, i, i + b, &x));
     sigma_inv_quadform(Linv, d, x, b, work, q);
+    sigma_leverage_add(lev, q, b); /* q_j = h_j, the leverages (SPEC 4.1) */
     for (int64_t j = 0; j < b; j++) {
       double dev = sigma_loo_d2(q[j], (double)n) - d;
       sum += dev;
@@ -126,6 +128,31 @@ int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t
   return sigma_replicate_stream(t, mem_fetch, &m, n1s[K - 1], n1s, K, out);
 }
 
+/* The halves' log-dets (a singular half disables Richardson only), the block's SPEC 4.1
+ * statistics and every registered estimator's line at sweep point p (p->n1, logdet_G1 and
+ * tau2_observed set; lev: the leverages of its rows when n1 > d). */
+static void point_estimators(const sigma_rep_truth *t, double z, const double *Ga,
+                             const double *Gb, const sigma_leverage_sums *lev,
+                             sigma_rep_point *p) {
+  const int d = t->d;
+  const int64_t n1 = p->n1, na = n1 / 2, nb = n1 - na;
+  p->logdet_Ga = p->logdet_Gb = NAN;
+  if (!(na >= d && sigma_logdet_chol(Ga, d, &p->logdet_Ga) == SIGMA_OK &&
+        sigma_logdet_chol(Gb, d, &p->logdet_Gb) == SIGMA_OK)) {
+    sigma_clear_error();
+    p->logdet_Ga = p->logdet_Gb = NAN;
+  }
+  sigma_block blk = {.d = d, .N = t->N, .n1 = (double)n1, .na = (double)na, .nb = (double)nb,
+                     .logdet_G1 = p->logdet_G1, .logdet_Ga = p->logdet_Ga,
+                     .logdet_Gb = p->logdet_Gb};
+  if (n1 > d) sigma_leverage_stats_of(lev, &blk.lev);
+  sigma_block_finish(&blk);
+  p->tau2_dec = blk.tau2_dec;
+  p->V_G = blk.V_G;
+  const double tau2[2] = {t->tau2_oracle, p->tau2_observed};
+  sigma_est_lines(&blk, t->L, z, tau2, p->line);
+}
+
 int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
                            int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out) {
   const int d = t->d;
@@ -160,7 +187,7 @@ int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *
   const double z = sigma_z_for_level(t->level);
   for (int k = 0; k < K; k++) {
     sigma_rep_point *p = &out[k];
-    const int64_t n1 = n1s[k], na = n1 / 2, nb = n1 - na;
+    const int64_t n1 = n1s[k], na = n1 / 2;
     const double *s1 = snap + (size_t)find(b, m, n1) * 2 * g->np;
     const double *sa = snap + (size_t)find(b, m, na) * 2 * g->np;
     memcpy(g->acc, s1, 2 * g->np * sizeof(double));
@@ -174,24 +201,15 @@ int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *
 
     p->n1 = n1;
     rc = sigma_logdet_chol(G1, d, &p->logdet_G1);
-    if (rc == SIGMA_OK) rc = loo_tau2(G1, &c, n1, d, Lw, work, q, &p->tau2_observed);
+    sigma_leverage_sums lev;
+    if (rc == SIGMA_OK) rc = loo_tau2(G1, &c, n1, d, Lw, work, q, &p->tau2_observed, &lev);
     if (rc == SIGMA_ESINGULAR) {
       sigma_clear_error();
       rc = sigma_set_error(SIGMA_ESINGULAR, "G1 of the first %lld observed rows is singular",
                            (long long)n1);
     }
     SIGMA_TRY(rc);
-    p->logdet_Ga = p->logdet_Gb = NAN;
-    if (!(na >= d && sigma_logdet_chol(Ga, d, &p->logdet_Ga) == SIGMA_OK &&
-          sigma_logdet_chol(Gb, d, &p->logdet_Gb) == SIGMA_OK)) {
-      sigma_clear_error(); /* a singular half disables Richardson only */
-      p->logdet_Ga = p->logdet_Gb = NAN;
-    }
-    const sigma_block blk = {.d = d, .N = t->N, .n1 = (double)n1, .na = (double)na,
-                             .nb = (double)nb, .logdet_G1 = p->logdet_G1,
-                             .logdet_Ga = p->logdet_Ga, .logdet_Gb = p->logdet_Gb};
-    const double tau2[2] = {t->tau2_oracle, p->tau2_observed};
-    sigma_est_lines(&blk, t->L, z, tau2, p->line);
+    point_estimators(t, z, Ga, Gb, &lev, p);
   }
 done:
   free(b);

@@ -12,6 +12,11 @@
 
 static double covers_value(int c) { return c < 0 ? NAN : c; }
 
+/* The covers column of each SIGMA_COV_* CI. */
+static const int kCoversCol[SIGMA_NCOV] = {SIGMA_REP_COVERS_ORACLE, SIGMA_REP_COVERS_OBSERVED,
+                                           SIGMA_REP_COVERS_CAL_ORACLE, SIGMA_REP_COVERS_CAL_DEC,
+                                           SIGMA_REP_COVERS_OWN};
+
 void sigma_rep_row(int64_t i, const sigma_rep_point *p, double *row) {
   row[SIGMA_REP_REPLICATE] = (double)i;
   row[SIGMA_REP_N1] = (double)p->n1;
@@ -19,6 +24,8 @@ void sigma_rep_row(int64_t i, const sigma_rep_point *p, double *row) {
   row[SIGMA_REP_LOGDET_GA] = p->logdet_Ga;
   row[SIGMA_REP_LOGDET_GB] = p->logdet_Gb;
   row[SIGMA_REP_TAU2_OBSERVED] = p->tau2_observed;
+  row[SIGMA_REP_TAU2_DEC] = p->tau2_dec;
+  row[SIGMA_REP_V_G] = p->V_G;
   for (int e = 0; e < sigma_nest; e++) {
     const sigma_est_line *l = &p->line[e];
     double *v = row + sigma_rep_col(e, 0);
@@ -28,12 +35,19 @@ void sigma_rep_row(int64_t i, const sigma_rep_point *p, double *row) {
     v[SIGMA_REP_S_OBSERVED] = l->s[1];
     v[SIGMA_REP_COVERS_ORACLE] = covers_value(l->covers[0]);
     v[SIGMA_REP_COVERS_OBSERVED] = covers_value(l->covers[1]);
+    v[SIGMA_REP_S_CAL_ORACLE] = l->cal[0].s;
+    v[SIGMA_REP_S_CAL_DEC] = l->cal[1].s;
+    v[SIGMA_REP_S_OWN] = l->own.s;
+    v[SIGMA_REP_COVERS_CAL_ORACLE] = covers_value(l->cal[0].covers);
+    v[SIGMA_REP_COVERS_CAL_DEC] = covers_value(l->cal[1].covers);
+    v[SIGMA_REP_COVERS_OWN] = covers_value(l->own.covers);
   }
 }
 
 static void cell_not_applicable(sigma_study_cell *c) {
   c->bias = c->sd = c->rmse = c->s_obs_mean = c->p_within = c->q_level = c->s_oracle = NAN;
-  c->cov[0] = c->cov[1] = c->cov_se[0] = c->cov_se[1] = c->ks_D = c->ks_p = NAN;
+  c->ks_D = c->ks_p = NAN;
+  for (int j = 0; j < SIGMA_NCOV; j++) c->cov[j] = c->cov_se[j] = NAN;
 }
 
 /* The moments and tests of the n applicable errors err[0..n) (z = err / s_oracle);
@@ -58,8 +72,8 @@ int sigma_study_cell_stats(const double *f, int64_t R, size_t stride, double eps
   int rc = SIGMA_OK;
   SIGMA_TRY(sigma_calloc(&err, (size_t)R, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&z, (size_t)R, sizeof(double)));
-  int64_t n = 0, ncov[2] = {0, 0};
-  double cov[2] = {0, 0}, sobs = 0, within = 0, sq = 0;
+  int64_t n = 0, ncov[SIGMA_NCOV] = {0};
+  double cov[SIGMA_NCOV] = {0}, sobs = 0, within = 0, sq = 0;
   memset(c, 0, sizeof *c);
   for (int64_t r = 0; r < R; r++) {
     const double *v = f + (size_t)r * stride;
@@ -68,9 +82,9 @@ int sigma_study_cell_stats(const double *f, int64_t R, size_t stride, double eps
     c->s_oracle = v[SIGMA_REP_S_ORACLE];
     z[n] = err[n] / c->s_oracle;
     sobs += v[SIGMA_REP_S_OBSERVED];
-    for (int j = 0; j < 2; j++) /* a CI that is not applicable (NaN flag) does not count */
-      if (!isnan(v[SIGMA_REP_COVERS_ORACLE + j])) {
-        cov[j] += v[SIGMA_REP_COVERS_ORACLE + j];
+    for (int j = 0; j < SIGMA_NCOV; j++) /* a CI not applicable (NaN flag) does not count */
+      if (!isnan(v[kCoversCol[j]])) {
+        cov[j] += v[kCoversCol[j]];
         ncov[j]++;
       }
     within += fabs(err[n]) <= eps;
@@ -83,7 +97,7 @@ int sigma_study_cell_stats(const double *f, int64_t R, size_t stride, double eps
     cell_not_applicable(c);
     goto done;
   }
-  for (int j = 0; j < 2; j++) {
+  for (int j = 0; j < SIGMA_NCOV; j++) {
     c->cov[j] = ncov[j] ? cov[j] / ncov[j] : NAN;
     c->cov_se[j] = ncov[j] ? sigma_binomial_se(c->cov[j], (size_t)ncov[j]) : NAN;
   }

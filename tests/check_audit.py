@@ -49,6 +49,54 @@ def digamma_half(m2):
     return -EULER - 2 * math.log(2) + math.fsum(2.0 / (2 * k - 1) for k in range(1, n + 1))
 
 
+def trigamma_half(m2):
+    """psi'(m2 / 2) for integer m2 >= 1, by the closed forms at integers and halves."""
+    if m2 % 2 == 0:
+        n = m2 // 2
+        return math.pi ** 2 / 6 - math.fsum(1.0 / (k * k) for k in range(1, n))
+    n = (m2 - 1) // 2
+    return math.pi ** 2 / 2 - math.fsum(4.0 / ((2 * k - 1) ** 2) for k in range(1, n + 1))
+
+
+def calibrated(c, R, N, d, n1, h, L, z, tau2_oracle, wcorr, l1):
+    """SPEC 4.1 from the leverages h of the observed rows (numpy solves, not sigma's
+    triangular factors): V_G, tau2_dec, LEV, the jackknife, every calibrated and own CI."""
+    T = R["truth"]
+    VG = math.fsum(trigamma_half(n1 - i + 1) - trigamma_half(N - i + 1) for i in range(1, d + 1))
+    c.close("V_G", T["V_G"], VG, rtol=1e-9)
+    lg, a = np.log1p(-h), h / (1 - h)
+    abar, var_a = float(a.mean()), float(a.var())
+    ok = n1 > d + 4
+    tdec = ((1 + var_a / abar ** 2) / (1 + 2 * (n1 - 2) / (d * (n1 - d - 4))) * (d * d + 2 * d)
+            - d * d) if ok else None
+    c.close_or_null("tau2_dec", T["tau2_dec"], tdec, ok, rtol=1e-7, atol=1e-9 * d * d)
+    g = n1 * (digamma_half(n1 - d) - digamma_half(n1))
+    LW = l1 + wcorr
+    u = 1 / n1 - 1 / N
+    var_cal = lambda t: VG + max(t - 2 * d, 0.0) * u
+    f = (n1 - 1) / n1 * (1 - n1 / N)
+    own = {"lev": (LW + d * math.log(abar * (n1 - d - 2) / d) + float(lg.sum()) - g
+                   - (tdec - 2 * d) / (2 * N), var_cal(tdec)) if ok else (None, None),
+           "jackknife": (LW - f * (float(lg.sum()) - g), f * float(((lg - lg.mean()) ** 2).sum()))}
+    for key, (est, var) in own.items():
+        E = R["estimators"][key]
+        c.close_or_null(key + ".estimate", E["estimate"], est, est is not None, rtol=1e-9,
+                        atol=1e-9 * abs(L))
+        if est is not None:
+            # atol: a variance that is 0 but for rounding (d = 1 normalised: equal leverages)
+            c.close(key + ".own.s", E["own"]["s"], math.sqrt(var), rtol=1e-7, atol=1e-7)
+            c.equal(key + ".own.covers", E["own"]["covers"],
+                    bool(abs(L - est) <= z * math.sqrt(var)))
+    for key, E in R["estimators"].items():
+        if E["estimate"] is None:
+            continue
+        for src, t in (("oracle", tau2_oracle), ("tau2_dec", tdec)):
+            if t is None:
+                continue
+            sc = math.sqrt(var_cal(t))
+            c.close(f"{key}.calibrated.{src}.s", E["calibrated"][src]["s"], sc, rtol=1e-7)
+
+
 def center(X):
     """X minus its column means, accurate to rounding of the centred entries themselves.
 
@@ -166,6 +214,8 @@ def check(report_path, idx_path, rtol):
             c.close(f"{key}.{src}.s", E[src]["s"], s, rtol=1e-8, atol=satol(n1))
             c.close(f"{key}.{src}.ci_low", E[src]["ci_low"], est - z * s)
             c.equal(f"{key}.{src}.covers", E[src]["covers"], bool(abs(L - est) <= z * s))
+    if "V_G" in T:  # SPEC 4.1 (issue 9)
+        calibrated(c, R, N, d, n1, h, L, z, tau2[0], wcorr, l1)
     # Theorem 1, overestimation, tracks, envelope.
     wG = np.sort(np.linalg.eigvalsh(G))[::-1]
     w1 = np.sort(np.linalg.eigvalsh(G1))[::-1]

@@ -67,7 +67,12 @@ for row in summ:
     close(tag + " s_oracle", row["s_oracle"], so[0])
     close(tag + " s_observed_mean", row["s_observed_mean"], sb.mean())
     close(tag + " bias_formula", row["bias_formula"], d * (d + 1) / 2 * (1 / n1 - 1 / N))
-    for k, c in (("oracle", co), ("observed", cb)):
+    cov = [("oracle", co), ("observed", cb)]
+    if f"{e}_covers_own" in reps[0]:  # SPEC 4.1 columns (issue 9)
+        cov += [(k, np.array([num(r[f"{e}_covers_{c}"]) for r in sel]))
+                for k, c in (("calibrated", "cal_oracle"), ("calibrated_dec", "cal_dec"),
+                             ("own", "own"))]
+    for k, c in cov:
         c = c[~np.isnan(c)]
         p = c.mean() if len(c) else float("nan")
         close(f"{tag} coverage_{k}", row[f"coverage_{k}"], p)
@@ -96,5 +101,37 @@ for row in summ:
                 want = math.ceil(math.exp(math.log(a) + t * (math.log(b) - math.log(a))))
                 break
     close(f"n1={n1} {e} n1_needed", row["n1_needed_for_eps"], want)
+
+
+def trigamma_half(m2):
+    """psi'(m2 / 2) for integer m2 >= 1, by the closed forms at integers and halves."""
+    if m2 % 2 == 0:
+        return math.pi ** 2 / 6 - math.fsum(1.0 / (k * k) for k in range(1, m2 // 2))
+    return math.pi ** 2 / 2 - math.fsum(4.0 / ((2 * k - 1) ** 2) for k in range(1, (m2 - 1) // 2 + 1))
+
+
+# SPEC 4.1 in every replicate row: V_G by closed forms, the calibrated s from it and the
+# tau2 (oracle, the row's tau2_dec), each covers flag from |err| <= z s.
+if "V_G" in reps[0]:
+    tau2_or = json.load(open(f"{d_}/summary.json"))["truth"]["tau2_oracle"]
+    z = statistics.NormalDist().inv_cdf(1 - (1 - level) / 2)
+    ests = sorted({row["estimator"] for row in summ})
+    VG = {n1: math.fsum(trigamma_half(n1 - i + 1) - trigamma_half(N - i + 1)
+                        for i in range(1, d + 1)) for n1 in S["n1"]}
+    for r in reps:
+        n1, tag = int(r["n1"]), f"rep {r['replicate']} n1={r['n1']}"
+        close(tag + " V_G", r["V_G"], VG[n1], rtol=1e-9)
+        u = 1 / n1 - 1 / N
+        for e in ests:
+            if r[f"{e}_est"] == "":
+                continue
+            err = num(r[f"{e}_err"])
+            for col, t in (("cal_oracle", tau2_or), ("cal_dec", num(r["tau2_dec"]))):
+                sc = math.sqrt(VG[n1] + max(t - 2 * d, 0) * u) if not math.isnan(t) else float("nan")
+                close(f"{tag} {e}_s_{col}", r[f"{e}_s_{col}"], sc, rtol=1e-9)
+                if not math.isnan(sc):
+                    close(f"{tag} {e}_covers_{col}", r[f"{e}_covers_{col}"], float(abs(err) <= z * sc))
+            so = num(r[f"{e}_s_own"])
+            close(f"{tag} {e}_covers_own", r[f"{e}_covers_own"], float(abs(err) <= z * so))
 print(f"{d_}: {count - bad} of {count} summary numbers agree with numpy")
 sys.exit(1 if bad else 0)

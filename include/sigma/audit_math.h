@@ -22,6 +22,7 @@ typedef struct {
   const double *Ga, *Gb;  /* halves' Grams, or NULL */
   double tau2_oracle;     /* NaN if not computed */
   double tau2_observed;   /* NaN if not computed */
+  sigma_leverage_stats lev; /* the observed rows' leverages (pass 2); lev.n = 0: none */
   double level;           /* CI level, e.g. 0.95 */
   double delta;           /* regulariser of Track II / envelope, > 0 */
   double energy_cap;      /* c_E: B = c_E n2 */
@@ -33,6 +34,7 @@ typedef struct {
 typedef struct {
   sigma_spectra spectra;            /* eigenvalues, L, log det G1, ranks (owned) */
   double L, logdet_G1, logdet_Ga, logdet_Gb;
+  double tau2_dec, V_G;             /* SPEC 4.1 block statistics (NaN: not applicable) */
   double z;                         /* z_{1-a/2} */
   int have_richardson;
   sigma_est_line line[SIGMA_EST_MAX]; /* sigma_nest lines, in registry order */

@@ -60,14 +60,31 @@ double sigma_logR_predicted(const double *w_G, int d, double N, double n1);
 
 /* ---- one estimator's line (Theorem 3) ---- */
 
+/* One confidence interval est -+ z_q s for L. */
+typedef struct {
+  double s;             /* sd (nats) */
+  double lo, hi;        /* bounds */
+  double z;             /* (L - est) / s */
+  int covers;           /* lo <= L <= hi: 1 or 0; -1 when not applicable (no CI) */
+} sigma_ci;
+
 typedef struct {
   double est;           /* the estimate of L */
   double err;           /* L - est */
-  double s[2];          /* CI sd with tau from [0] oracle, [1] observed block */
+  double s[2];          /* the paper's CI sd with tau from [0] oracle, [1] observed block */
   double lo[2], hi[2];  /* CI bounds est -+ z s */
   double zscore[2];     /* err / s */
   int covers[2];        /* lo <= L <= hi: 1 or 0; -1 when not applicable (no CI) */
+  sigma_ci cal[2];      /* SPEC 4.1 calibrated V = V_G + max(tau2 - 2d, 0) u with tau2 from
+                           [0] the oracle, [1] tau2_dec of the block */
+  sigma_ci own;         /* the estimator's own CI: its own variance (LEV, jackknife), else
+                           the paper's with the observed tau (what a user without the
+                           truth has) */
 } sigma_est_line;
+
+/* The CI est -+ zq sqrt(var) and whether it covers L; all NaN, covers -1, when var or est
+ * is not finite. */
+void sigma_ci_fill(sigma_ci *c, double est, double L, double zq, double var);
 
 /* One estimator's line: est, err = L - est, and for tau2[0] (oracle) and tau2[1]
  * (observed): s = sqrt(tau2 (1/n1 - 1/N)), the CI est -+ z s, z-score, coverage
@@ -75,7 +92,7 @@ typedef struct {
 void sigma_est_fill_line(sigma_est_line *ln, double est, double L, double z,
                          const double tau2[2], double N, double n1);
 
-/* A line of NaNs (estimator not available), covers -1. */
+/* A line of NaNs (estimator not available), every covers -1. */
 void sigma_est_nan_line(sigma_est_line *ln);
 
 #endif

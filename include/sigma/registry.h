@@ -11,6 +11,7 @@
 #ifndef SIGMA_REGISTRY_H
 #define SIGMA_REGISTRY_H
 
+#include "sigma/calibrated.h"
 #include "sigma/estimators.h"
 
 /* What an estimator may use: the observed block's statistics, never G itself. */
@@ -21,10 +22,18 @@ typedef struct {
   double logdet_G1;      /* log det G1 (G1 positive definite) */
   double logdet_Ga, logdet_Gb; /* the halves' log-dets; NaN when a half has < d rows or
                                   is singular */
+  sigma_leverage_stats lev;    /* the leverages of O's rows (SPEC 4.1); lev.n = 0: not
+                                  measured (an audit without pass 2) */
+  double tau2_dec, V_G;        /* SPEC 4.1, from lev and (n1, N, d): sigma_block_finish */
 } sigma_block;
 
-/* Estimate of L from a block; NaN when not applicable to this block (e.g. no halves). */
-typedef double (*sigma_est_fn)(const sigma_block *b);
+/* tau2_dec (NaN unless lev covers all n1 rows and n1 > d + 4) and V_G (NaN if n1 < d). */
+void sigma_block_finish(sigma_block *b);
+
+/* Estimate of L from a block; NaN when not applicable to this block (e.g. no halves).
+ * *var: the variance of its own CI (SPEC 4.1: LEV, jackknife), NaN when it has none beyond
+ * the paper's. */
+typedef double (*sigma_est_fn)(const sigma_block *b, double *var);
 
 typedef struct {
   const char *key;     /* machine name: JSON key, CSV column prefix, plot file ("plugin") */
@@ -48,9 +57,11 @@ enum { SIGMA_EST_PLUGIN = 0, SIGMA_EST_WISHART = 1, SIGMA_EST_RICHARDSON = 2 };
 /* Index of the estimator with this key, or -1. */
 int sigma_estimator_index(const char *key);
 
-/* Every registered estimator's line for block b: est, err = L - est, and the paper's CIs
- * with tau2[0] (oracle) and tau2[1] (observed) at z (Theorem 3, [3.10]-[3.11]); a line
- * of NaN (covers -1) for an estimator not applicable to b. line: sigma_nest entries. */
+/* Every registered estimator's line for block b (sigma_block_finish'ed): est, err = L -
+ * est, the paper's CIs with tau2[0] (oracle) and tau2[1] (observed) at z (Theorem 3,
+ * [3.10]-[3.11]), the calibrated CIs with the oracle tau2 and b->tau2_dec (SPEC 4.1), and
+ * its own CI; a line of NaN (covers -1) for an estimator not applicable to b.
+ * line: sigma_nest entries. */
 void sigma_est_lines(const sigma_block *b, double L, double z, const double tau2[2],
                      sigma_est_line *line);
 

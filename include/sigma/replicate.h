@@ -27,6 +27,7 @@ typedef struct {
   int64_t n1;
   double logdet_G1, logdet_Ga, logdet_Gb;  /* nats; halves NaN if < d rows */
   double tau2_observed;                    /* leave-one-out over O(n1) */
+  double tau2_dec, V_G;                    /* SPEC 4.1 (NaN when not applicable) */
   sigma_est_line line[SIGMA_EST_MAX];      /* sigma_nest lines, registry order */
 } sigma_rep_point;
 

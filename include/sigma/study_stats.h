@@ -28,6 +28,8 @@ enum {
   SIGMA_REP_LOGDET_GA,
   SIGMA_REP_LOGDET_GB,
   SIGMA_REP_TAU2_OBSERVED,
+  SIGMA_REP_TAU2_DEC,  /* SPEC 4.1 */
+  SIGMA_REP_V_G,       /* SPEC 4.1 */
   SIGMA_REP_HEAD
 };
 
@@ -39,8 +41,18 @@ enum {
   SIGMA_REP_S_OBSERVED,       /* the same with the observed tau2 */
   SIGMA_REP_COVERS_ORACLE,    /* 1 if the CI with oracle tau covers L, 0 if not */
   SIGMA_REP_COVERS_OBSERVED,  /* the same, observed tau */
+  SIGMA_REP_S_CAL_ORACLE,     /* SPEC 4.1 calibrated s = sqrt(V_G + max(tau2 - 2d, 0) u), oracle */
+  SIGMA_REP_S_CAL_DEC,        /* the same with tau2_dec */
+  SIGMA_REP_S_OWN,            /* the estimator's own CI (sigma_est_line.own) */
+  SIGMA_REP_COVERS_CAL_ORACLE,
+  SIGMA_REP_COVERS_CAL_DEC,
+  SIGMA_REP_COVERS_OWN,
   SIGMA_REP_FIELDS
 };
+
+/* The CIs whose coverage a summary cell reports, and the covers column of each. */
+enum { SIGMA_COV_ORACLE, SIGMA_COV_OBSERVED, SIGMA_COV_CAL_ORACLE, SIGMA_COV_CAL_DEC,
+       SIGMA_COV_OWN, SIGMA_NCOV };
 
 /* Doubles in a replicate row. */
 static inline int sigma_rep_ncol(void) { return SIGMA_REP_HEAD + SIGMA_REP_FIELDS * sigma_nest; }
@@ -62,9 +74,11 @@ typedef struct {
   double rmse;         /* sqrt(mean err^2) */
   double s_oracle;     /* s with the oracle tau (the same in every replicate) */
   double s_obs_mean;   /* mean s with the observed tau */
-  double cov[2];       /* coverage of the CI, oracle [0] and observed [1] tau, over the
-                          replicates whose flag is decided */
-  double cov_se[2];    /* its binomial standard error sqrt(p (1 - p) / m) */
+  double cov[SIGMA_NCOV]; /* coverage of each CI (SIGMA_COV_*: the paper's with the oracle
+                             and the observed tau, the calibrated with the oracle tau2 and
+                             tau2_dec, the estimator's own) over the replicates whose flag
+                             is decided */
+  double cov_se[SIGMA_NCOV]; /* its binomial standard error sqrt(p (1 - p) / m) */
   double ks_D, ks_p;   /* Kolmogorov-Smirnov of err / s_oracle against N(0, 1) */
   double p_within;     /* fraction with |err| <= eps */
   double q_level;      /* the level-quantile of |err| (GSL's interpolated quantile) */

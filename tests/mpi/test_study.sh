@@ -134,4 +134,17 @@ expect_err "holds a different study" --replicates 24 --n1 16,64,256,1024 --seed 
 expect_err "needs at least 1 MiB per rank, over --memory-limit 0.1 MiB" --replicates 5 --n1 64,4096 --memory-limit 0.1 --out "$WORK/e5"
 [[ ! -e $WORK/e5 ]] || fail "output created for a memory limit below one chunk"
 expect_err "not inside 0:24" --replicates 24 --n1 64 --replicate-range 20:30 --out "$WORK/e3"
+# A study begun before the SPEC 4.1 estimators (its study.json has no replicate_columns):
+# refused by --resume and by merge, never recomputed or mixed silently.
+cp -r "$WORK/r2" "$WORK/old"
+$PY - "$WORK/old/study.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); del j["replicate_columns"]; json.dump(j, open(sys.argv[1], "w"))
+PY
+expect_err "begun by an older sigma whose replicates have other columns" --replicates 24 $S --out "$WORK/old" --normalize --center --resume
+set +e
+run 1 merge "$WORK/old" --out "$WORK/old-merged" > /dev/null 2> "$WORK/merge.err"
+st=$?
+set -e
+[[ $st == 1 ]] && grep -q "begun by an older sigma" "$WORK/merge.err" || fail "merge of an old study: $st $(cat "$WORK/merge.err")"
 echo PASSED

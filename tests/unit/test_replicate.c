@@ -8,6 +8,7 @@
 
 #include "sigma/error.h"
 #include "sigma/replicate.h"
+#include "sigma/linalg.h"
 #include "sigma/audit_math.h"
 
 enum { D = 6, NMAX = 600 };
@@ -98,10 +99,31 @@ static void test_matches_estimate(void **state) {
                         .Ga = Ga, .Gb = Gb, .tau2_oracle = 14.0, .tau2_observed = p[1].tau2_observed,
                         .level = 0.9, .delta = 1e-3, .energy_cap = 1, .max_norm2 = 1,
                         .rule_constant = 4, .epsilon = NAN};
+  /* The leverages of the 300 rows by forward substitution with G1's Cholesky factor
+   * (SPEC 4.1), so the leverage estimators are compared too. */
+  double Lc[D * D], h[300];
+  assert_int_equal(sigma_cholesky(G1, D, Lc), SIGMA_OK);
+  for (int j = 0; j < 300; j++) {
+    double y[D];
+    h[j] = 0;
+    for (int a = 0; a < D; a++) {
+      double v = X[j * D + a];
+      for (int b = 0; b < a; b++) v -= Lc[b * D + a] * y[b]; /* L(a, b), column-major */
+      y[a] = v / Lc[a * D + a];
+      h[j] += y[a] * y[a];
+    }
+  }
+  sigma_leverage_sums lev;
+  sigma_leverage_init(&lev, D, 300);
+  sigma_leverage_add(&lev, h, 300);
+  sigma_leverage_stats_of(&lev, &in.lev);
   sigma_est_result r;
   assert_int_equal(sigma_estimate(&in, &r), SIGMA_OK);
+  assert_rel(p[1].tau2_dec, r.tau2_dec, 1e-9, 0);
+  assert_rel(p[1].V_G, r.V_G, 1e-14, 0);
   for (int e = 0; e < sigma_nest; e++) {
     double shift = r.L - t.L; /* errors are against different truths: compare estimates */
+    assert_false(isnan(r.line[e].est));
     assert_rel(p[1].line[e].est, r.line[e].est, 1e-12, 0);
     assert_rel(p[1].line[e].err, r.line[e].err - shift, 1e-10, 1e-10);
     assert_rel(p[1].line[e].s[1], r.line[e].s[1], 1e-14, 0);

@@ -9,6 +9,11 @@
 
 enum { F = SIGMA_REP_FIELDS };
 
+/* Replicate r's fields: the six paper ones given, the SPEC 4.1 CIs not applicable (NaN). */
+static void fields(double *v, int r, const double six[6]) {
+  for (int f = 0; f < F; f++) v[r * F + f] = f < 6 ? six[f] : NAN;
+}
+
 /* Four replicates, the third not applicable (est NaN), one undecided observed flag:
  *   err = {1, -1, 3}, s_oracle 2, s_observed {1.5, 2.5, 2}, covers oracle {1, 1, 0},
  *   covers observed {1, -, 0}; eps = 1.5, level = 0.75.
@@ -18,8 +23,13 @@ enum { F = SIGMA_REP_FIELDS };
  * z = {0.5, -0.5, 1.5}: D = Phi(0.5) - 1/3 (at the second order statistic). */
 static void test_cell_by_hand(void **state) {
   (void)state;
-  const double v[4 * F] = {10, 1, 2, 1.5, 1, 1,       11, -1, 2, 2.5, 1, NAN,
-                           NAN, NAN, NAN, NAN, NAN, NAN, 12, 3, 2, 2.0, 0, 0};
+  const double six[4][6] = {{10, 1, 2, 1.5, 1, 1}, {11, -1, 2, 2.5, 1, NAN},
+                            {NAN, NAN, NAN, NAN, NAN, NAN}, {12, 3, 2, 2.0, 0, 0}};
+  double v[4 * F];
+  for (int r = 0; r < 4; r++) fields(v, r, six[r]);
+  /* Own CIs cover in replicates 0 and 3, not 1: 2/3; a calibrated flag decided once. */
+  v[0 * F + SIGMA_REP_COVERS_OWN] = 1, v[1 * F + SIGMA_REP_COVERS_OWN] = 0;
+  v[3 * F + SIGMA_REP_COVERS_OWN] = 1, v[0 * F + SIGMA_REP_COVERS_CAL_DEC] = 1;
   sigma_study_cell c;
   assert_int_equal(sigma_study_cell_stats(v, 4, F, 1.5, 0.75, &c), SIGMA_OK);
   assert_int_equal(c.n, 3);
@@ -38,13 +48,19 @@ static void test_cell_by_hand(void **state) {
   assert_close(c.ks_D, D, 1e-15);
   assert_close(c.ks_p, sigma_kolmogorov_q((sqrt(3.0) + 0.12 + 0.11 / sqrt(3.0)) * D), 1e-15);
   assert_true(isnan(c.n1_needed));
+  assert_close(c.cov[SIGMA_COV_OWN], 2.0 / 3.0, 1e-15);
+  assert_close(c.cov_se[SIGMA_COV_OWN], sqrt(2.0 / 27.0), 1e-15);
+  assert_close(c.cov[SIGMA_COV_CAL_DEC], 1.0, 0);
+  assert_true(isnan(c.cov[SIGMA_COV_CAL_ORACLE])); /* no decided flag */
   assert_close(v[1], 1.0, 0); /* the input is not modified */
 }
 
 /* No applicable replicate: every statistic NaN (n/a), none made up; one: no sd. */
 static void test_cell_not_applicable(void **state) {
   (void)state;
-  const double v[2 * F] = {NAN, NAN, NAN, NAN, NAN, NAN, 5, 0.5, 1, 1, 1, 1};
+  const double six[2][6] = {{NAN, NAN, NAN, NAN, NAN, NAN}, {5, 0.5, 1, 1, 1, 1}};
+  double v[2 * F];
+  for (int r = 0; r < 2; r++) fields(v, r, six[r]);
   sigma_study_cell c;
   assert_int_equal(sigma_study_cell_stats(v, 1, F, 1.0, 0.95, &c), SIGMA_OK);
   assert_int_equal(c.n, 0);
