@@ -51,6 +51,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, sigma_plan_resul
   pr->K = K;
   pr->d = d;
   pr->tau2 = p.tau2_observed;
+  pr->tau2_dec = p.tau2_dec;
   pr->logdet = p.logdet_G1;
   pr->c_hat = c;
   pr->c_gauss = 0.5 * d * (d + 1.0);
@@ -76,7 +77,9 @@ static void plan_row(const sigma_plan_result *pr, double eps, double rule_consta
                             (1.0 / w->rule_n1 - 1.0 / N) : NAN;
   const int have_c = isfinite(pr->c_hat) && pr->c_hat > 0;
   for (int e = 0; e < sigma_nest; e++)
-    w->n1[e] = sigma_estimators[e].bias_corrected
+    w->n1[e] = sigma_estimators[e].calibrated
+                   ? sigma_plan_n1_calibrated(eps, pr->z, pr->tau2_dec, pr->d, N)
+               : sigma_estimators[e].bias_corrected
                    ? ceil(sigma_plan_n1(eps, pr->z, pr->tau2, 0.0, N))
                    : have_c ? ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_hat, N)) : NAN;
   w->plugin_n1_gaussian = ceil(sigma_plan_n1(eps, pr->z, pr->tau2, pr->c_gauss, N));

@@ -26,7 +26,9 @@ typedef struct {
   double halfwidth_rule;    /* z tau sqrt(1/rule_n1 - 1/N) (NaN if the rule exceeds N) */
   double bias_rule;         /* plug-in bias at rule_n1: c (1/n1 - 1/N), c from the pilot */
   double n1[SIGMA_EST_MAX]; /* per estimator (registry order): |bias| + z s <= eps, the bias
-                               taken as 0 for bias-corrected ones; NaN if not plannable */
+                               taken as 0 for bias-corrected ones, s from the calibrated
+                               variance with tau2_dec for the SPEC 4.1 ones; NaN if not
+                               plannable */
   double plugin_n1_gaussian;/* the plug-in with the Gaussian c = d(d+1)/2 */
   int needs_full_pass;      /* even a bias-corrected estimator needs n1 = N */
 } sigma_plan_row;
@@ -36,6 +38,7 @@ typedef struct {
   int64_t N, K;             /* rows, pilot rows */
   int d;
   double tau2, logdet, c_hat, c_gauss, z; /* pilot tau2, log det G1, bias constants, z */
+  double tau2_dec;          /* SPEC 4.1 from the pilot's leverages (NaN if K <= d + 4) */
   int nrows;
   sigma_plan_row row[64];   /* one per --epsilon value */
 } sigma_plan_result;

@@ -17,9 +17,11 @@ static void table_head(FILE *f, const sigma_plan_opts *o, const sigma_plan_resul
   const int d = r->d;
   fprintf(f, "sigma plan: N = %lld, d = %d, pilot %lld rows (seed %llu), level %.4g (z = %.4f)\n"
              "  tau2 (leave-one-out on the pilot) = %s = %s d   (the rule assumes ~ d; Gaussian 2 d)\n"
+             "  tau2_dec (deconvolved, SPEC 4.1) = %s = %s d\n"
              "  plug-in bias constant c: %s from the pilot (Richardson split), %.4g Gaussian d(d+1)/2\n\n",
           (long long)r->N, d, (long long)r->K, (unsigned long long)o->c.seed, o->c.level, r->z,
           sigma_num("%.4g", r->tau2), sigma_num("%.2f", r->tau2 / d),
+          sigma_num("%.4g", r->tau2_dec), sigma_num("%.2f", r->tau2_dec / d),
           sigma_num("%.4g", r->c_hat), r->c_gauss);
   fprintf(f, "%8s %10s | %14s %14s |", "eps", "rule n1", "halfwidth@rule", "bias@rule");
   for (int e = 0; e < sigma_nest; e++) fprintf(f, " %14s", sigma_estimators[e].key);
@@ -40,8 +42,9 @@ void sigma_plan_table(FILE *f, const sigma_plan_opts *o, const sigma_plan_result
   }
   fprintf(f, "\nn1 per estimator: |bias| + z tau sqrt(1/n1 - 1/N) <= eps, the bias taken as 0 "
              "for the bias-corrected ones (Richardson also needs n1 >= 16 d = %d) and as "
-             "c (1/n1 - 1/N) for the plug-in, c from the pilot or Gaussian (G). Sizes are "
-             "capped by N.\n", 16 * r->d);
+             "c (1/n1 - 1/N) for the plug-in, c from the pilot or Gaussian (G); lev and "
+             "jackknife: z sqrt(V_G(n1) + max(tau2_dec - 2d, 0)(1/n1 - 1/N)) <= eps (SPEC 4.1). "
+             "Sizes are capped by N.\n", 16 * r->d);
 }
 
 static json_t *row_json(const sigma_plan_row *w) {
@@ -73,6 +76,7 @@ static json_t *plan_json(const sigma_plan_opts *o, const sigma_plan_result *r) {
       "logdet_G1_pilot", sigma_json_num(r->logdet), "c_gaussian", r->c_gauss, "normalize",
       o->c.normalize, "center", o->c.center, "plan", rows);
   if (!root) return NULL;
+  json_object_set_new(root, "tau2_dec_pilot", sigma_json_num(r->tau2_dec));
   json_object_set_new(root, "blas", sigma_blas_json()); /* OpenBLAS core, threads */
   json_object_set_new(root, "provenance", sigma_provenance("sigma plan", &o->c, r->input, 1));
   return root;

@@ -48,14 +48,14 @@ static double est_jackknife(const sigma_block *b, double *var) {
 }
 
 const sigma_estimator sigma_estimators[] = {
-    {"plugin", "plug-in Lhat", "[3.13]", NULL, 0, est_plugin},
-    {"wishart", "Wishart Lhat_W", "SPEC 4", NULL, 1, est_wishart},
-    {"richardson", "Richardson Lhat_R", "SPEC 4", "needs both halves of O with >= d rows", 1,
+    {"plugin", "plug-in Lhat", "[3.13]", NULL, 0, 0, est_plugin},
+    {"wishart", "Wishart Lhat_W", "SPEC 4", NULL, 1, 0, est_wishart},
+    {"richardson", "Richardson Lhat_R", "SPEC 4", "needs both halves of O with >= d rows", 1, 0,
      est_richardson},
     {"lev", "leverage Lhat_LEV", "SPEC 4.1", "needs n1 > d + 4 and the leverages of pass 2", 1,
-     est_lev},
+     1, est_lev},
     {"jackknife", "jackknife Lhat_JK", "SPEC 4.1", "needs n1 > d and the leverages of pass 2",
-     1, est_jackknife},
+     1, 1, est_jackknife},
 };
 const int sigma_nest = (int)(sizeof sigma_estimators / sizeof sigma_estimators[0]);
 _Static_assert(sizeof sigma_estimators / sizeof sigma_estimators[0] <= SIGMA_EST_MAX,

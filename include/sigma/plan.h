@@ -15,4 +15,10 @@
  * n1 = N both terms vanish, so the result is at most N); callers compare with N. */
 double sigma_plan_n1(double eps, double z, double tau2, double c, double N);
 
+/* SPEC 4.1 (issue 9): the smallest integer n1 in (d + 4, N] whose calibrated variance
+ * V_G(n1) + max(tau2_dec - 2d, 0) (1/n1 - 1/N) is at most (eps / z)^2 (sigma/calibrated.h;
+ * V_G decreases in n1, so bisection); N itself when no smaller n1 does (at n1 = N both
+ * terms vanish). NaN when tau2_dec is NaN or N <= d + 4. */
+double sigma_plan_n1_calibrated(double eps, double z, double tau2_dec, int d, double N);
+
 #endif

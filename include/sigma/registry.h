@@ -41,6 +41,8 @@ typedef struct {
   const char *source;  /* where it is defined ("[3.13]", "SPEC 4") */
   const char *needs;   /* why it can be not applicable, shown as n/a reason; NULL: never */
   int bias_corrected;  /* plan: 1 if its bias is taken as 0 when sizing n1 (SPEC 4) */
+  int calibrated;      /* plan: 1 if its own CI has the calibrated variance (SPEC 4.1), so
+                          n1 is sized by V_G(n1) + (tau2_dec - 2d) u, not tau2 u */
   sigma_est_fn estimate;
 } sigma_estimator;
 

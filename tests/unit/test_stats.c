@@ -1,6 +1,8 @@
 /* Unit tests of sigma/stats.h against closed forms and published critical values. */
 #include "test_util.h"
 
+#include <gsl/gsl_sf_psi.h>
+
 #include <gsl/gsl_cdf.h>
 
 #include "sigma/error.h"
@@ -79,6 +81,27 @@ static void test_plan_n1(void **state) {
   assert_true(sigma_plan_n1(1e-6, z, tau2, c, 1000) <= 1000.0 + 1e-9);
 }
 
+/* SPEC 4.1 plan: the smallest n with z^2 (V_G(n) + max(tau2_dec - 2d, 0) u(n)) <= eps^2,
+ * against a scan over every n (V_G by direct trigamma sums in the loop). */
+static void test_plan_n1_calibrated(void **state) {
+  (void)state;
+  const int d = 8;
+  const double N = 5000, z = 1.959963984540054;
+  const double cases[3][2] = {{0.6, 40}, {1.5, 16}, {0.3, 300}}; /* eps, tau2_dec */
+  for (int c = 0; c < 3; c++) {
+    const double eps = cases[c][0], t = cases[c][1];
+    double want = NAN;
+    for (double n = d + 5; n <= N && isnan(want); n++) {
+      double vg = 0;
+      for (int i = 1; i <= d; i++) vg += gsl_sf_psi_1((n - i + 1) / 2) - gsl_sf_psi_1((N - i + 1) / 2);
+      if (z * z * (vg + fmax(t - 2 * d, 0) * (1 / n - 1 / N)) <= eps * eps) want = n;
+    }
+    assert_close(sigma_plan_n1_calibrated(eps, z, t, d, N), want, 0);
+  }
+  assert_close(sigma_plan_n1_calibrated(100, z, 40, d, N), d + 5, 0); /* the smallest LEV n1 */
+  assert_true(isnan(sigma_plan_n1_calibrated(0.5, z, NAN, d, N)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kolmogorov_q),
@@ -86,6 +109,7 @@ int main(void) {
       cmocka_unit_test(test_binomial_se),
       cmocka_unit_test(test_n1_for_precision),
       cmocka_unit_test(test_plan_n1),
+      cmocka_unit_test(test_plan_n1_calibrated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
