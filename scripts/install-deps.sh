@@ -12,7 +12,7 @@ BUILD_PKGS=(
   libscalapack-openmpi-dev
   libgsl-dev libcmocka-dev librandom123-dev libjansson-dev
   gnuplot-nox
-  python3 python3-numpy python3-h5py
+  python3 python3-numpy python3-h5py python3-mpmath   # mpmath: high-precision references (issue 9)
   slurm-wlm munge
   procps time bc
   clang libclang-rt-14-dev   # libFuzzer + sanitizers for scripts/fuzz.sh

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "sigma/dd.h"
+#include "sigma/estimators.h"
 
 double sigma_log1mh_gauss(int d, double n) {
-  return n * (gsl_sf_psi((n - d) / 2.0) - gsl_sf_psi(n / 2.0));
+  return n * sigma_digamma_diff((n - d) / 2.0, n / 2.0);
 }
 
 void sigma_leverage_init(sigma_leverage_sums *s, int d, double n) {
@@ -48,7 +49,7 @@ void sigma_leverage_stats_of(const sigma_leverage_sums *s, sigma_leverage_stats 
 double sigma_var_gauss(int d, double N, double n) {
   if (!(n >= d)) return NAN;
   double v = 0.0;
-  for (int i = 1; i <= d; i++) v += gsl_sf_psi_1((n - i + 1) / 2.0) - gsl_sf_psi_1((N - i + 1) / 2.0);
+  for (int i = 1; i <= d; i++) v += sigma_trigamma_diff((n - i + 1) / 2.0, (N - i + 1) / 2.0);
   return v;
 }
 

@@ -13,9 +13,43 @@ double sigma_plugin(double logdet_G1, int d, double N, double n1) {
   return logdet_G1 + d * log(N / n1);
 }
 
+/* The series needs large arguments; close ones are where a plain difference cancels. */
+static int series_diff(double a, double b) {
+  const double m = fmin(a, b);
+  return m >= 32 && fabs(a - b) < m / 8;
+}
+
+/* D[k] = u^k - v^k for k = 1..kmax, from D1 = u - v formed without cancellation. */
+static void power_diffs(double u, double v, double D1, int kmax, double *D) {
+  double up[12] = {1}, vp[12] = {1};
+  for (int k = 1; k <= kmax; k++) up[k] = up[k - 1] * u, vp[k] = vp[k - 1] * v;
+  for (int k = 1; k <= kmax; k++) {
+    double s = 0;
+    for (int i = 0; i < k; i++) s += up[i] * vp[k - 1 - i];
+    D[k] = D1 * s;
+  }
+}
+
+double sigma_digamma_diff(double a, double b) {
+  if (!series_diff(a, b)) return gsl_sf_psi(a) - gsl_sf_psi(b);
+  double D[11];
+  power_diffs(1 / a, 1 / b, (b - a) / (a * b), 10, D);
+  /* psi(x) = log x - 1/(2x) - 1/(12x^2) + 1/(120x^4) - 1/(252x^6) + 1/(240x^8) - 1/(132x^10) */
+  return log1p((a - b) / b) - D[1] / 2 - D[2] / 12 + D[4] / 120 - D[6] / 252 + D[8] / 240 -
+         D[10] / 132;
+}
+
+double sigma_trigamma_diff(double a, double b) {
+  if (!series_diff(a, b)) return gsl_sf_psi_1(a) - gsl_sf_psi_1(b);
+  double D[12];
+  power_diffs(1 / a, 1 / b, (b - a) / (a * b), 11, D);
+  /* psi'(x) = 1/x + 1/(2x^2) + 1/(6x^3) - 1/(30x^5) + 1/(42x^7) - 1/(30x^9) + 5/(66x^11) */
+  return D[1] + D[2] / 2 + D[3] / 6 - D[5] / 30 + D[7] / 42 - D[9] / 30 + 5 * D[11] / 66;
+}
+
 double sigma_wishart_correction(int d, double N, double n1) {
   double s = 0.0;
-  for (int i = 1; i <= d; i++) s += gsl_sf_psi((N - i + 1) / 2.0) - gsl_sf_psi((n1 - i + 1) / 2.0);
+  for (int i = 1; i <= d; i++) s += sigma_digamma_diff((N - i + 1) / 2.0, (n1 - i + 1) / 2.0);
   return s;
 }
 
