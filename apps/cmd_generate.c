@@ -28,12 +28,28 @@ static struct argp_option gen_options[] = {
     {"spikes", O_SPIKES, "K", 0, "spiked: number of spikes (default 10)", 0},
     {"spike-size", O_SPIKESIZE, "S", 0, "spiked: spike eigenvalue, others 1 (default 10)", 0},
     {"nu", O_NU, "NU", 0, "Student t degrees of freedom (> 2); 0: Gaussian (default)", 0},
+    {"radial", O_RADIAL, "KIND", 0, "elliptical rows sqrt(w) A z with Gaussian z and a random "
+     "radius w: lognormal (needs --radial-var; not with --nu; default none)", 0},
+    {"radial-var", O_RADIALVAR, "V", 0, "Var w of the radius (> 0; E w = 1): tau2 = (1 + V)(d^2 + "
+     "2d) - d^2, so V = 44/(d + 2) gives 46 d (no default)", 0},
     {"seed", O_SEED, "S", 0, "seed (default 1)", 0},
     {"dtype", O_DTYPE, "T", 0, "float16, float32 (default) or float64", 0},
     {"dataset", O_DATASET, "NAME", 0, "dataset name (default embeddings)", 0},
     {"block-rows", O_BLOCK, "B", 0, "rows per write per rank (default 4096)", 0},
     {"quiet", O_QUIET, 0, 0, "no progress on stderr", 0},
     {0}};
+
+/* --radial and --radial-var come together, and never with a Student t. */
+static void check_radial(struct argp_state *st, const sigma_synth_params *p) {
+  if (p->radial == SIGMA_RADIAL_NONE) {
+    if (p->radial_var > 0) argp_error(st, "--radial-var needs --radial lognormal");
+    return;
+  }
+  if (p->nu != 0) argp_error(st, "--radial and --nu exclude each other (the radius multiplies "
+                             "Gaussian z)");
+  if (!(p->radial_var > 0)) argp_error(st, "--radial %s needs --radial-var V",
+                                       sigma_radial_name(p->radial));
+}
 
 static error_t gen_parse(int key, char *arg, struct argp_state *st) {
   sigma_generate_opts *o = &((gen_args *)st->input)->o;
@@ -51,6 +67,14 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
   case O_SPIKES: o->p.spikes = (int)flag_int(st, "--spikes", arg, 0, SIGMA_D_MAX); break;
   case O_SPIKESIZE: o->p.spike_size = flag_positive(st, "--spike-size", arg); break;
   case O_NU: o->p.nu = flag_real(st, "--nu", arg); break;
+  case O_RADIAL:
+    if (sigma_radial_parse(arg, &o->p.radial) != SIGMA_OK)
+      argp_error(st, "--radial: %s", sigma_error_message());
+    break;
+  case O_RADIALVAR:
+    o->p.radial_var = flag_positive(st, "--radial-var", arg);
+    if (isinf(o->p.radial_var)) argp_error(st, "--radial-var: '%s' must be finite", arg);
+    break;
   case O_SEED: o->p.seed = flag_seed(st, arg); break;
   case O_DTYPE:
     if (!strcmp(arg, "float16")) o->dtype_bytes = 2;
@@ -69,6 +93,7 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
     if (!o->path) argp_error(st, "no output file");
     if (o->rows < 1 || o->p.d < 1) argp_error(st, "--rows and --dim are required");
     if (o->p.nu != 0 && !(o->p.nu > 2)) argp_error(st, "--nu must be > 2 (or 0 for Gaussian)");
+    check_radial(st, &o->p);
     if (o->p.spectrum == SIGMA_SPEC_SPIKED && o->p.spikes > o->p.d) argp_error(st, "--spikes %d exceeds --dim %d", o->p.spikes, o->p.d);
     break;
   default: return ARGP_ERR_UNKNOWN;

@@ -68,7 +68,9 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   double beta = p->beta, spike = p->spike_size;
   herr_t st = 0;
   st |= attr_string(dset, "generator", "sigma generate " SIGMA_VERSION);
-  st |= attr_string(dset, "distribution", isinf(nu) ? "gaussian" : "student_t");
+  const int radial = p->radial != SIGMA_RADIAL_NONE;
+  st |= attr_string(dset, "distribution",
+                    radial ? "elliptical_lognormal" : isinf(nu) ? "gaussian" : "student_t");
   st |= attr_string(dset, "spectrum_kind", sigma_spectrum_name(p->spectrum));
   st |= attr_double(dset, "nu", &nu, 1);
   st |= attr_double(dset, "beta", &beta, 1);
@@ -80,6 +82,9 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   st |= attr_double(dset, "logdet_Sigma", &logdet, 1);
   st |= attr_double(dset, "tau2", &tau2, 1);
   st |= attr_double(dset, "spectrum", s->sigma, (hsize_t)p->d);
+  /* Only for elliptical rows: files without a radius keep their bytes. */
+  if (radial) st |= attr_string(dset, "radial", sigma_radial_name(p->radial));
+  if (radial) st |= attr_double(dset, "radial_var", &p->radial_var, 1);
   if (o->provenance) st |= attr_string(dset, "provenance", o->provenance);
   return st;
 }

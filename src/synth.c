@@ -1,4 +1,4 @@
-/* Synthetic Gaussian / Student t rows with a chosen spectrum. */
+/* Synthetic Gaussian / Student t / lognormal-radius rows with a chosen spectrum. */
 #include "sigma/synth.h"
 
 #include <cblas.h>
@@ -12,7 +12,7 @@
 #include "sigma/sample.h"
 
 /* Philox stream ids (counter word c) so the uses never share counters. */
-enum { STREAM_Z = 1, STREAM_W = 2, STREAM_Q = 3 };
+enum { STREAM_Z = 1, STREAM_W = 2, STREAM_Q = 3, STREAM_R = 4 };
 
 static const char *kSpecNames[] = {"isotropic", "powerlaw", "spiked", "exponential"};
 
@@ -28,7 +28,36 @@ int sigma_spectrum_parse(const char *name, sigma_spectrum_kind *kind) {
 
 const char *sigma_spectrum_name(sigma_spectrum_kind kind) { return kSpecNames[kind]; }
 
+int sigma_radial_parse(const char *name, sigma_radial_kind *kind) {
+  if (strcmp(name, "lognormal") == 0) {
+    *kind = SIGMA_RADIAL_LOGNORMAL;
+    return SIGMA_OK;
+  }
+  return sigma_set_error(SIGMA_EINVAL, "unknown radius '%s' (lognormal)", name);
+}
+
+const char *sigma_radial_name(sigma_radial_kind kind) {
+  return kind == SIGMA_RADIAL_LOGNORMAL ? "lognormal" : "none";
+}
+
 static int is_gaussian(const sigma_synth_params *p) { return p->nu <= 0 || isinf(p->nu); }
+
+static int check_params(const sigma_synth_params *p) {
+  if (p->d < 1) return sigma_set_error(SIGMA_EINVAL, "d = %d must be >= 1", p->d);
+  if (!is_gaussian(p) && p->nu <= 2)
+    return sigma_set_error(SIGMA_EINVAL, "Student t needs nu > 2 for a finite second moment (nu = %g)",
+                           p->nu);
+  if (p->radial == SIGMA_RADIAL_NONE) return SIGMA_OK;
+  if (p->radial != SIGMA_RADIAL_LOGNORMAL)
+    return sigma_set_error(SIGMA_EINVAL, "unknown radial kind %d", (int)p->radial);
+  if (!is_gaussian(p))
+    return sigma_set_error(SIGMA_EINVAL, "a lognormal radius multiplies Gaussian z: not with "
+                           "Student t (nu = %g)", p->nu);
+  if (!(p->radial_var > 0) || isinf(p->radial_var))
+    return sigma_set_error(SIGMA_EINVAL, "a lognormal radius needs a finite variance Var w > 0 "
+                           "(got %g)", p->radial_var);
+  return SIGMA_OK;
+}
 
 static void fill_spectrum(const sigma_synth_params *p, double *sigma) {
   for (int i = 0; i < p->d; i++) {
@@ -69,10 +98,8 @@ done:
 
 int sigma_synth_create(const sigma_synth_params *p, sigma_synth **out) {
   *out = NULL;
-  if (p->d < 1) return sigma_set_error(SIGMA_EINVAL, "d = %d must be >= 1", p->d);
-  if (!is_gaussian(p) && p->nu <= 2)
-    return sigma_set_error(SIGMA_EINVAL, "Student t needs nu > 2 for a finite second moment (nu = %g)",
-                           p->nu);
+  int rc = check_params(p);
+  if (rc) return rc;
   sigma_synth *s = calloc(1, sizeof *s);
   if (!s) return sigma_set_error(SIGMA_ENOMEM, "out of memory (synthetic generator)");
   s->p = *p;
@@ -83,7 +110,7 @@ int sigma_synth_create(const sigma_synth_params *p, sigma_synth **out) {
     return sigma_set_error(SIGMA_ENOMEM, "out of memory (synthetic generator, d = %d)", p->d);
   }
   fill_spectrum(p, s->sigma);
-  int rc = haar_orthogonal(p->d, p->seed, s->A);
+  rc = haar_orthogonal(p->d, p->seed, s->A);
   if (rc) {
     sigma_synth_destroy(&s);
     return rc;
@@ -109,6 +136,7 @@ double sigma_synth_logdet(const sigma_synth *s) {
 
 double sigma_synth_tau2(const sigma_synth *s) {
   double d = s->p.d, nu = s->p.nu;
+  if (s->p.radial == SIGMA_RADIAL_LOGNORMAL) return (1.0 + s->p.radial_var) * (d * d + 2.0 * d) - d * d;
   if (is_gaussian(&s->p)) return 2.0 * d;
   if (nu <= 4) return NAN;
   return (nu - 2.0) * d * (d + 2.0) / (nu - 4.0) - d * d;
@@ -117,6 +145,7 @@ double sigma_synth_tau2(const sigma_synth *s) {
 void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X, double *work) {
   const int d = s->p.d;
   const uint64_t seed = s->p.seed;
+  const double s2 = s->p.radial == SIGMA_RADIAL_LOGNORMAL ? log1p(s->p.radial_var) : 0.0;
   for (int64_t i = 0; i < b; i++) {
     uint64_t row = row0 + (uint64_t)i;
     double *z = work + (size_t)i * d;
@@ -126,6 +155,10 @@ void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X,
       /* t_nu with unit second moment: z * sqrt((nu - 2) / W), W ~ chi2_nu. */
       double W = gsl_cdf_chisq_Pinv(sigma_philox_u01(seed, row, 0, STREAM_W, 0), s->p.nu);
       cblas_dscal(d, sqrt((s->p.nu - 2.0) / W), z, 1);
+    } else if (s->p.radial == SIGMA_RADIAL_LOGNORMAL) {
+      /* sqrt(w), log w ~ N(-s2/2, s2): E w = 1, Var w = exp(s2) - 1 = V. */
+      double g = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, 0, STREAM_R, 0));
+      cblas_dscal(d, exp(0.5 * (sqrt(s2) * g - 0.5 * s2)), z, 1);
     }
   }
   /* Rows: X = Z A^T (row-major b x d) == column-major d x b: A * Z^T-columns. */

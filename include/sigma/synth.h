@@ -3,6 +3,11 @@
  * x = A z, A = Q diag(sqrt(sigma)), Q a seeded Haar-random orthogonal matrix,
  * z standard Gaussian or multivariate Student t_nu rescaled to unit second moment,
  * so Sigma = E[x x^T] = Q diag(sigma) Q^T and log det Sigma = sum log sigma_i.
+ * Elliptical rows with a lognormal radius (issue 9): x = sqrt(w) A z, z Gaussian, w
+ * lognormal with E w = 1 and Var w = V (log w ~ N(-s^2/2, s^2), s^2 = log(1 + V)), so
+ * Sigma is the same and D^2 = x^T Sigma^-1 x = w chi2_d: tau^2 = Var(w chi2_d) =
+ * E[w^2] E[chi2_d^2] - d^2 = (1 + V)(d^2 + 2d) - d^2 (checked by simulation: numpy,
+ * d = 10/64/256, within 0.7%). V = 44 / (d + 2) gives tau^2 = 46 d, like fastText.
  * Every number comes from Philox counters keyed by (seed, row, column): a row's
  * values do not depend on which rank writes it.
  */
@@ -14,6 +19,9 @@
 typedef enum { SIGMA_SPEC_ISOTROPIC, SIGMA_SPEC_POWERLAW, SIGMA_SPEC_SPIKED,
                SIGMA_SPEC_EXPONENTIAL } sigma_spectrum_kind;
 
+/* The radius of elliptical rows: none (Gaussian or Student t z) or lognormal. */
+typedef enum { SIGMA_RADIAL_NONE, SIGMA_RADIAL_LOGNORMAL } sigma_radial_kind;
+
 typedef struct {
   int d;
   sigma_spectrum_kind spectrum;
@@ -22,6 +30,8 @@ typedef struct {
   double spike_size;
   double nu;       /* Student t degrees of freedom; 0 or inf: Gaussian */
   uint64_t seed;
+  sigma_radial_kind radial; /* lognormal: x = sqrt(w) A z with Gaussian z (nu must be 0) */
+  double radial_var;        /* Var w (> 0); E w = 1 */
 } sigma_synth_params;
 
 typedef struct {
@@ -34,7 +44,12 @@ typedef struct {
 int sigma_spectrum_parse(const char *name, sigma_spectrum_kind *kind);
 const char *sigma_spectrum_name(sigma_spectrum_kind kind);
 
-/* Build sigma and A. Errors: SIGMA_EINVAL (d < 1, nu <= 2), SIGMA_ENOMEM, SIGMA_ELAPACK. */
+/* Parse "lognormal". Errors: SIGMA_EINVAL. */
+int sigma_radial_parse(const char *name, sigma_radial_kind *kind);
+const char *sigma_radial_name(sigma_radial_kind kind); /* "none", "lognormal" */
+
+/* Build sigma and A. Errors: SIGMA_EINVAL (d < 1, nu <= 2, a radius with a Student t,
+ * a lognormal radius without a finite Var w > 0), SIGMA_ENOMEM, SIGMA_ELAPACK. */
 int sigma_synth_create(const sigma_synth_params *p, sigma_synth **s);
 void sigma_synth_destroy(sigma_synth **s);
 
@@ -42,7 +57,7 @@ void sigma_synth_destroy(sigma_synth **s);
 double sigma_synth_logdet(const sigma_synth *s);
 
 /* tau^2 = Var(x^T Sigma^-1 x): Gaussian 2d; t_nu (nu > 4): (nu-2) d (d+2)/(nu-4) - d^2;
- * NaN (infinite) for t with nu <= 4. */
+ * NaN (infinite) for t with nu <= 4; lognormal radius: (1 + V)(d^2 + 2d) - d^2. */
 double sigma_synth_tau2(const sigma_synth *s);
 
 /* Rows row0 .. row0+b-1 into X (row-major b x d). work: b*d doubles. */

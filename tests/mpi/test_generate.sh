@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # sigma generate (SPEC section 8): the same bytes for 1 and 3 ranks, the known truth in
-# the attributes, float16 output, Student t tau2, and a file that appears only whole.
+# the attributes, float16 output, Student t tau2, the lognormal radius (issue 9: its tau2
+# attribute against an audit's empirical oracle, 1 and 3 ranks identical, its flags), and
+# a file that appears only whole.
 SIGMA=$1 MPIEXEC=$2
 source "$(dirname "$0")/lib.sh"
 A="--rows 5003 --dim 10 --spectrum spiked --spikes 3 --spike-size 20 --seed 8 --quiet"
@@ -11,6 +13,10 @@ run 1 generate "$WORK/s.h5" --rows 10 --dim 2 --seed 9007199254740993 --quiet
 $PY -c "import h5py, sys; v = int(h5py.File(sys.argv[1])['embeddings'].attrs['seed']); assert v == 9007199254740993, v" "$WORK/s.h5"
 run 2 generate "$WORK/t.h5" --rows 200000 --dim 6 --nu 10 --spectrum exponential --beta 2 --seed 3 --quiet
 run 2 audit "$WORK/t.h5" --n1 600 --json "$WORK/t.json" --quiet > /dev/null
+L="--rows 400000 --dim 8 --spectrum powerlaw --radial lognormal --radial-var 0.5 --seed 5 --quiet"
+run 1 generate "$WORK/l1.h5" $L --dtype float64
+run 3 generate "$WORK/l3.h5" $L --dtype float64 --block-rows 777
+run 2 audit "$WORK/l1.h5" --n1 600 --json "$WORK/l.json" --quiet > /dev/null
 $PY - "$WORK" <<'PY'
 import json, math, sys, h5py, numpy as np
 w = sys.argv[1]
@@ -37,9 +43,34 @@ assert math.isclose(t.attrs["tau2"], want), (t.attrs["tau2"], want)
 got = json.load(open(f"{w}/t.json"))["truth"]["tau2_oracle"]
 print(f"Student t tau2: attribute {want:.2f}, audit oracle {got:.2f}")
 assert abs(got - want) < 0.15 * want
+# Lognormal radius, d = 8, V = 0.5: tau2 = 1.5 (64 + 16) - 64 = 56 exactly (SPEC section 8);
+# the sample variance of w chi2_8 over 4e5 rows has sd 0.45 (0.8%): 4% is 5 sd.
+l1, l3 = h5py.File(f"{w}/l1.h5")["embeddings"], h5py.File(f"{w}/l3.h5")["embeddings"]
+assert np.array_equal(l1[...], l3[...]), "lognormal rows depend on the number of ranks"
+assert l1.attrs["distribution"] in (b"elliptical_lognormal", "elliptical_lognormal")
+assert l1.attrs["radial"] in (b"lognormal", "lognormal") and l1.attrs["radial_var"] == 0.5
+assert l1.attrs["tau2"] == 56.0, l1.attrs["tau2"]
+assert "radial" not in a.attrs and "radial_var" not in a.attrs  # files without it unchanged
+got = json.load(open(f"{w}/l.json"))["truth"]["tau2_oracle"]
+print(f"lognormal radius tau2: attribute 56, audit oracle {got:.2f}")
+assert abs(got - 56) < 0.04 * 56, got
+# the radius leaves Sigma alone: the 400000-row second moment's log det near log det Sigma
+X = l1[...]
+ld = np.linalg.slogdet(X.T @ X / len(X))[1]
+assert abs(ld - l1.attrs["logdet_Sigma"]) < 0.1, (ld, l1.attrs["logdet_Sigma"])
 PY
 ! compgen -G "$WORK/a.h5*.tmp" > /dev/null || fail "temporary file left"
 set +e
+# bad radius flags: usage errors (exit 2), one line naming the flag, no file
+for bad in "--radial lognormal" "--radial-var 0.5" "--radial lognormal --radial-var 0.5 --nu 5" \
+           "--nu 5 --radial lognormal --radial-var 0.5" "--radial gamma --radial-var 0.5" \
+           "--radial lognormal --radial-var 0" "--radial lognormal --radial-var -1" \
+           "--radial lognormal --radial-var inf" "--radial lognormal --radial-var x"; do
+  "$SIGMA" generate "$WORK/bad.h5" --rows 10 --dim 2 $bad --quiet 2> "$WORK/err"
+  rc=$?
+  [[ $rc == 2 ]] && grep -q -- "--radial\|--nu" "$WORK/err" && [[ ! -e $WORK/bad.h5 ]] \
+    || fail "generate $bad: status $rc, $(cat "$WORK/err")"
+done
 run 1 generate /nonexistent-dir/x.h5 --rows 10 --dim 2 --quiet 2> "$WORK/err"
 [[ $? == 1 ]] && grep -q "nonexistent-dir does not exist" "$WORK/err" || fail "unwritable output: $(cat "$WORK/err")"
 echo PASSED

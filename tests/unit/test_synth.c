@@ -5,11 +5,19 @@
 #include "sigma/synth.h"
 
 static sigma_synth *make(int d, sigma_spectrum_kind k, double beta, double nu, uint64_t seed) {
-  sigma_synth_params p = {d, k, beta, 2, 10.0, nu, seed};
+  sigma_synth_params p = {d, k, beta, 2, 10.0, nu, seed, SIGMA_RADIAL_NONE, 0};
   sigma_synth *s = NULL;
   sigma_clear_error();
   assert_int_equal(sigma_synth_create(&p, &s), SIGMA_OK);
   assert_non_null(s);
+  return s;
+}
+
+static sigma_synth *make_lognormal(int d, double V, uint64_t seed) {
+  sigma_synth_params p = {d, SIGMA_SPEC_POWERLAW, 1.0, 2, 10.0, 0, seed, SIGMA_RADIAL_LOGNORMAL, V};
+  sigma_synth *s = NULL;
+  sigma_clear_error();
+  assert_int_equal(sigma_synth_create(&p, &s), SIGMA_OK);
   return s;
 }
 
@@ -68,10 +76,10 @@ static void test_mixing_matrix(void **state) {
 /* A row's values depend on (seed, row) only, not on the block it is made in. */
 static void test_rows_deterministic(void **state) {
   (void)state;
-  const double nus[2] = {0, 5};
-  for (int t = 0; t < 2; t++) {
+  const double nus[3] = {0, 5, 0};
+  for (int t = 0; t < 3; t++) {
     enum { d = 8 };
-    sigma_synth *s = make(d, SIGMA_SPEC_POWERLAW, 1.0, nus[t], 42);
+    sigma_synth *s = t == 2 ? make_lognormal(d, 0.5, 42) : make(d, SIGMA_SPEC_POWERLAW, 1.0, nus[t], 42);
     double big[20 * d], wbig[20 * d], small[5 * d], wsmall[5 * d], one[d], wone[d];
     sigma_synth_rows(s, 0, 20, big, wbig);
     sigma_synth_rows(s, 5, 5, small, wsmall);
@@ -186,6 +194,40 @@ static void test_student_moments(void **state) {
   sigma_synth_destroy(&s);
 }
 
+/* Lognormal radius, d = 4, V = 0.5: q = w chi2_4 with E w^k = (1 + V)^(k(k-1)/2) and
+ * E chi2_4^k = 4, 24, 192, 1920, so E q^k = 4, 36, 648, 21870: Var q = tau^2 = 20 =
+ * (1 + V)(d^2 + 2d) - d^2, 4th central moment 14190. Sigma is unchanged: Var(x_i^2) =
+ * (3 (1 + V) - 1) S_ii^2. The same Gaussian z as without the radius: the radius is its own
+ * Philox stream. */
+static void test_lognormal_moments(void **state) {
+  (void)state;
+  const int d = 4;
+  sigma_synth *s = make_lognormal(d, 0.5, 11);
+  assert_close(sigma_synth_tau2(s), 20.0, 1e-13);
+  long double M[16], qm, qv;
+  moments(s, M, &qm, &qv);
+  assert_close(qm, 4.0, 5 * sqrt(20.0 / NROWS));
+  assert_close(qv, 20.0, 5 * sqrt((14190.0 - 400.0) / NROWS));
+  for (int i = 0; i < d; i++) {
+    long double sii = 0;
+    for (int k = 0; k < d; k++) sii += (long double)s->A[k * d + i] * s->A[k * d + i];
+    assert_close(M[i * d + i], sii, 5 * sqrt(3.5 / NROWS) * (double)sii);
+  }
+  /* x = sqrt(w) A z: each row is the Gaussian row of the same seed times one positive
+   * scalar */
+  sigma_synth *g = make(d, SIGMA_SPEC_POWERLAW, 1.0, 0, 11);
+  double xl[3 * 4], xg[3 * 4], wk[3 * 4];
+  sigma_synth_rows(s, 100, 3, xl, wk);
+  sigma_synth_rows(g, 100, 3, xg, wk);
+  for (int r = 0; r < 3; r++) {
+    double c = xl[r * d] / xg[r * d];
+    assert_true(c > 0);
+    for (int i = 1; i < d; i++) assert_close(xl[r * d + i], c * xg[r * d + i], 1e-13 * fabs(xl[r * d + i]) + 1e-300);
+  }
+  sigma_synth_destroy(&g);
+  sigma_synth_destroy(&s);
+}
+
 static void test_tau2_and_errors(void **state) {
   (void)state;
   sigma_synth *s = make(7, SIGMA_SPEC_ISOTROPIC, 0, 0, 1);
@@ -204,7 +246,7 @@ static void test_tau2_and_errors(void **state) {
   assert_true(isnan(sigma_synth_tau2(s)));
   sigma_synth_destroy(&s);
 
-  sigma_synth_params bad = {0, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, 0, 1};
+  sigma_synth_params bad = {0, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, 0, 1, SIGMA_RADIAL_NONE, 0};
   sigma_synth *out = (sigma_synth *)&bad;
   sigma_clear_error();
   assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
@@ -217,6 +259,26 @@ static void test_tau2_and_errors(void **state) {
   sigma_clear_error();
   bad.nu = 1.5;
   assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
+  /* a lognormal radius: not with a Student t, and only with a finite Var w > 0 */
+  const double nus[4] = {5.0, 0, 0, 0}, vars[4] = {0.5, 0, -1.0, INFINITY};
+  for (int k = 0; k < 4; k++) {
+    sigma_synth_params r = {3, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, nus[k], 1, SIGMA_RADIAL_LOGNORMAL,
+                            vars[k]};
+    sigma_clear_error();
+    assert_int_equal(sigma_synth_create(&r, &out), SIGMA_EINVAL);
+    assert_null(out);
+  }
+  s = make_lognormal(256, 0.1705, 1); /* the study's: tau2 = 45.99 d */
+  assert_close(sigma_synth_tau2(s), 1.1705 * (256.0 * 256 + 512) - 256.0 * 256, 1e-9);
+  sigma_synth_destroy(&s);
+  sigma_radial_kind rk = SIGMA_RADIAL_NONE;
+  assert_int_equal(sigma_radial_parse("lognormal", &rk), SIGMA_OK);
+  assert_int_equal(rk, SIGMA_RADIAL_LOGNORMAL);
+  assert_string_equal(sigma_radial_name(rk), "lognormal");
+  assert_string_equal(sigma_radial_name(SIGMA_RADIAL_NONE), "none");
+  sigma_clear_error();
+  assert_int_equal(sigma_radial_parse("gamma", &rk), SIGMA_EINVAL);
+  assert_non_null(strstr(sigma_error_message(), "'gamma'"));
   sigma_clear_error();
 }
 
@@ -248,6 +310,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mixing_matrix),    cmocka_unit_test(test_rows_deterministic),
       cmocka_unit_test(test_gaussian_moments), cmocka_unit_test(test_student_moments),
+      cmocka_unit_test(test_lognormal_moments),
       cmocka_unit_test(test_tau2_and_errors),  cmocka_unit_test(test_spectrum_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
