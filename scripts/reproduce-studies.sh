@@ -5,13 +5,15 @@
 # add columns and rows; provenance and timing are not compared). Nothing in docs/ is
 # written (scripts/studies.sh is the one that records the studies).
 #
-# Usage: scripts/reproduce-studies.sh [gaussian|student|tech ...]
-#   default: gaussian and student, and tech when data/tech/tech.h5 (or $TECH_H5) exists.
+# Usage: scripts/reproduce-studies.sh [gaussian|student|lognormal|tech|NAME-large ...]
+#   default: gaussian, student, lognormal, and tech when data/tech/tech.h5 (or $TECH_H5)
+#   exists, then the -large sweep of each. The -large studies are the same inputs at
+#   n1 = 64d .. 384d (student: 64d .. 1024d) and have no plan.json.
 # Inputs are generated into $STUDY_DIR (default /tmp/sigma-studies, shared with
 # scripts/studies.sh; 1 GB each, generated once and then reused; STUDY_FRESH=1
 # regenerates them); outputs go to a temporary directory, kept only on failure.
-# About 1 minute per study on the 2-core VM once the inputs exist (generating the two
-# synthetic inputs takes about 1 minute more).
+# On the 2-core VM once the inputs exist: about 1 minute per 2d .. 64d study, 1.5-5
+# minutes per -large one (generating the three synthetic inputs takes about 1.5 minutes more).
 #
 # Bit identity needs the same OpenBLAS kernels as the recorded run (issue 7): the script
 # sets OPENBLAS_CORETYPE to the core named in the recorded summary.json (SkylakeX) and
@@ -29,21 +31,26 @@ DIR=${STUDY_DIR:-/tmp/sigma-studies}
 TECH_H5=${TECH_H5:-$SIGMA_ROOT/data/tech/tech.h5}
 DOCS=$SIGMA_ROOT/docs/studies
 SWEEP=512,1024,2048,4096,8192,16384
+LARGE=16384,24576,32768,49152,65536,98304
+LARGE_T5=16384,32768,65536,131072,196608,262144
 EPS=1.4142,1,0.7071,0.5,0.3536,0.25
 [[ -x $S ]] || { echo "reproduce-studies: no $S (run scripts/build.sh)" >&2; exit 2; }
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/sigma-reproduce.XXXXXX")
 mkdir -p "$DIR"
 if (($# == 0)); then
-  set -- gaussian student
+  set -- gaussian student lognormal
   [[ -s $TECH_H5 ]] && set -- "$@" tech
+  set -- "$@" "${@/%/-large}"
 fi
 
 # input NAME: the HDF5 input of study NAME (generated if missing), and its extra flags.
 input() {
-  case $1 in
-    gaussian|student)
-      local f=$DIR/$1.h5 extra=(--seed 11)
-      [[ $1 == student ]] && extra=(--nu 5 --seed 12)
+  case ${1%-large} in
+    gaussian|student|lognormal)
+      local base=${1%-large}
+      local f=$DIR/$base.h5 extra=(--seed 11)
+      [[ $base == student ]] && extra=(--nu 5 --seed 12)
+      [[ $base == lognormal ]] && extra=(--radial lognormal --radial-var 0.1705 --seed 13)
       if [[ ! -s $f || ${STUDY_FRESH:-0} == 1 ]]; then
         echo "== generating $f" >&2
         "$MPIEXEC" --oversubscribe -n 2 "$S" generate "$f" --rows 1000000 --dim 256 \
@@ -80,15 +87,18 @@ for name in "$@"; do
   export OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=1  # for generate too: it multiplies by Q
   spec=$(input "$name") || exit 2
   read -r -a in <<< "$spec"
-  echo "== $name (${in[*]}; OpenBLAS core $core, 2 ranks)"
+  sweep=$SWEEP files=(summary.csv summary.json plan.json)
+  [[ $name == *-large ]] && sweep=$LARGE files=(summary.csv summary.json)
+  [[ $name == student-large ]] && sweep=$LARGE_T5
+  echo "== $name (${in[*]}, n1 = $sweep; OpenBLAS core $core, 2 ranks)"
   t0=$SECONDS
-  "$MPIEXEC" --oversubscribe -n 2 "$S" study "${in[@]}" --replicates 200 --n1 "$SWEEP" \
+  "$MPIEXEC" --oversubscribe -n 2 "$S" study "${in[@]}" --replicates 200 --n1 "$sweep" \
     --seed 2026 --out "$OUT/$name" --no-plots --quiet > /dev/null
-  "$MPIEXEC" --oversubscribe -n 2 "$S" plan "${in[@]}" --epsilon "$EPS" \
+  [[ $name == *-large ]] || "$MPIEXEC" --oversubscribe -n 2 "$S" plan "${in[@]}" --epsilon "$EPS" \
     --json "$OUT/$name/plan.json" > /dev/null
   echo "   ran in $((SECONDS - t0)) s"
   ran+=("$name")
-  for f in summary.csv summary.json plan.json; do
+  for f in "${files[@]}"; do
     $CHECK "$DOCS/$name/$f" "$OUT/$name/$f" | sed 's/^/   /' || bad=$((bad + 1))
   done
 done
