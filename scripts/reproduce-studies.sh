@@ -12,8 +12,9 @@
 # Inputs are generated into $STUDY_DIR (default /tmp/sigma-studies, shared with
 # scripts/studies.sh; 1 GB each, generated once and then reused; STUDY_FRESH=1
 # regenerates them); outputs go to a temporary directory, kept only on failure.
-# On the 2-core VM once the inputs exist: about 1 minute per 2d .. 64d study, 1.5-5
-# minutes per -large one (generating the three synthetic inputs takes about 1.5 minutes more).
+# On the 2-core VM once the inputs exist: 17-23 s per 2d .. 64d study and its plan, 1.3-3.7
+# minutes per -large one, all eight in 9.5 minutes (2026-11-22); generating the three
+# synthetic inputs takes about 1.5 minutes more.
 #
 # Bit identity needs the same OpenBLAS kernels as the recorded run (issue 7): the script
 # sets OPENBLAS_CORETYPE to the core named in the recorded summary.json (SkylakeX) and

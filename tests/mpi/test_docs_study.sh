@@ -6,7 +6,8 @@
 # bit (about 45 s on the 2-core VM). Bit identity needs the OpenBLAS kernels the study was
 # recorded on (SkylakeX): SKIPPED on a CPU without them, and in the pass of scripts/test.sh
 # that forces OPENBLAS_CORETYPE (Prescott), where it could only repeat this same run.
-# The Student t and TECH studies: bash scripts/reproduce-studies.sh (about 35 s and 20 s more).
+# The other recorded studies (Student t, lognormal radius, TECH and the large-n1 sweeps):
+# bash scripts/reproduce-studies.sh (all eight in about 9.5 minutes).
 SIGMA=$1 MPIEXEC=$2
 source "$(dirname "$0")/lib.sh"
 if [[ -n ${OPENBLAS_CORETYPE:-} ]]; then
