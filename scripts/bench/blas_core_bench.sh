@@ -9,20 +9,12 @@
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
 B=${BENCH_DIR:-/tmp/sigma-bench}; ROWS=${ROWS:-400000}; REPS=${REPS:-5}
-SIGMA=${SIGMA:-$BUILD_DIR/sigma}; IDLE_MAX=${IDLE_MAX:-0.3}; WAIT_S=${WAIT_S:-120}
+SIGMA=${SIGMA:-$BUILD_DIR/sigma}
 F=$B/data/powerlaw_N${ROWS}_d256_s1.h5
 OUT=${OUT:-$B/blas_core/$(date -u +%Y%m%dT%H%M%SZ)}; mkdir -p "$OUT" "$B/data"
 [[ -s $F ]] || mpirun -n 2 "$SIGMA" generate "$F" --rows "$ROWS" --dim 256 --seed 1 \
   --dtype float32 --quiet
-HZ=$(getconf CLK_TCK)
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-wait_idle() { # returns when other processes use < IDLE_MAX cores over 2 s (or after WAIT_S)
-  local t0=$SECONDS a b
-  while (( SECONDS - t0 < WAIT_S )); do
-    a=$(busy); sleep 2; b=$(busy)
-    awk -v a="$a" -v b="$b" -v hz="$HZ" -v m="$IDLE_MAX" 'BEGIN{exit !((b-a)/hz/2 < m)}' && return
-  done
-}
+source "$(dirname "$0")/idle.sh" # busy, wait_idle
 run() { # run TAG NP CORE: one timed audit; TAG.txt = wall, machine cpu-s, own cpu-s
   local tag=$1 np=$2 core=$3 env=(env -u OPENBLAS_CORETYPE -u SIGMA_BLAS_REPLACED_CORE)
   [[ $core != auto ]] && env+=(OPENBLAS_CORETYPE="$core")

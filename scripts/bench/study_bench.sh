@@ -32,17 +32,9 @@ mkdir -p "$B/data"
 if [[ ${1:-} == --against ]]; then
   OLD=${2:?"study_bench.sh --against OLD_SIGMA"}
   [[ -x $OLD ]] || { echo "study_bench: $OLD is not an executable" >&2; exit 2; }
-  REPS=${REPS:-5}; IDLE_MAX=${IDLE_MAX:-0.3}; WAIT_S=${WAIT_S:-120}
+  REPS=${REPS:-5}
   OUT=${OUT:-$B/study_against/$(date -u +%Y%m%dT%H%M%SZ)}; mkdir -p "$OUT"
-  HZ=$(getconf CLK_TCK)
-  busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-  wait_idle() { # returns when other processes use < IDLE_MAX cores over 2 s (or after WAIT_S)
-    local t0=$SECONDS a b
-    while (( SECONDS - t0 < WAIT_S )); do
-      a=$(busy); sleep 2; b=$(busy)
-      awk -v a="$a" -v b="$b" -v hz="$HZ" -v m="$IDLE_MAX" 'BEGIN{exit !((b-a)/hz/2 < m)}' && return
-    done
-  }
+  source "$(dirname "$0")/idle.sh" # busy, wait_idle
   one() { # one TAG BINARY: a timed study; TAG.time = wall user sys, TAG.cpu = machine cpu-s
     local tag=$1 bin=$2 j0 j1
     [[ -s $OUT/$tag.cpu ]] && return  # resumed: done before
