@@ -194,7 +194,7 @@ static int write_rows(const sigma_generate_opts *o, const char *tmp, const sigma
   for (int64_t r0 = lo; r0 < hi && rc == SIGMA_OK; r0 += B) {
     int64_t b = hi - r0 < B ? hi - r0 : B;
     sigma_synth_rows(s, (uint64_t)r0, b, X, W);
-    rc = to_bytes(o, X, r0, b, W); /* W is free again after sigma_synth_rows */
+    rc = to_bytes(o, X, r0, b, W); /* W (>= b rows) is free again after sigma_synth_rows */
     if (rc == SIGMA_OK)
       rc = write_all(fd, o, (const char *)W, (size_t)b * row_bytes,
                      (off_t)(offset + r0 * (int64_t)row_bytes), r0);
@@ -235,7 +235,8 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   if (rc == SIGMA_OK) rc = sigma_synth_create(&o->p, &s);
   int64_t B = o->block_rows > 0 ? o->block_rows : 4096;
   if (rc == SIGMA_OK) rc = sigma_calloc(&X, (size_t)B * d, sizeof(double));
-  if (rc == SIGMA_OK) rc = sigma_calloc(&W, (size_t)B * d, sizeof(double));
+  size_t wlen = sigma_synth_work_len(d) > (size_t)B * d ? sigma_synth_work_len(d) : (size_t)B * d;
+  if (rc == SIGMA_OK) rc = sigma_calloc(&W, wlen, sizeof(double));
   SIGMA_TRY(sigma_sync_error(rc, comm));
   if (rank == 0) rc = create_file(o, tmp, s, &offset);
   SIGMA_TRY(sigma_sync_error(rc, comm));

@@ -142,26 +142,48 @@ double sigma_synth_tau2(const sigma_synth *s) {
   return (nu - 2.0) * d * (d + 2.0) / (nu - 4.0) - d * d;
 }
 
-void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X, double *work) {
+void sigma_synth_z(const sigma_synth *s, uint64_t row, double *z) {
   const int d = s->p.d;
   const uint64_t seed = s->p.seed;
-  const double s2 = s->p.radial == SIGMA_RADIAL_LOGNORMAL ? log1p(s->p.radial_var) : 0.0;
-  for (int64_t i = 0; i < b; i++) {
-    uint64_t row = row0 + (uint64_t)i;
-    double *z = work + (size_t)i * d;
-    for (int j = 0; j < d; j++)
-      z[j] = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, (uint32_t)j >> 1, STREAM_Z, j & 1));
-    if (!is_gaussian(&s->p)) {
-      /* t_nu with unit second moment: z * sqrt((nu - 2) / W), W ~ chi2_nu. */
-      double W = gsl_cdf_chisq_Pinv(sigma_philox_u01(seed, row, 0, STREAM_W, 0), s->p.nu);
-      cblas_dscal(d, sqrt((s->p.nu - 2.0) / W), z, 1);
-    } else if (s->p.radial == SIGMA_RADIAL_LOGNORMAL) {
-      /* sqrt(w), log w ~ N(-s2/2, s2): E w = 1, Var w = exp(s2) - 1 = V. */
-      double g = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, 0, STREAM_R, 0));
-      cblas_dscal(d, exp(0.5 * (sqrt(s2) * g - 0.5 * s2)), z, 1);
+  for (int j = 0; j < d; j++)
+    z[j] = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, (uint32_t)j >> 1, STREAM_Z, j & 1));
+  if (!is_gaussian(&s->p)) {
+    /* t_nu with unit second moment: z * sqrt((nu - 2) / W), W ~ chi2_nu. */
+    double W = gsl_cdf_chisq_Pinv(sigma_philox_u01(seed, row, 0, STREAM_W, 0), s->p.nu);
+    cblas_dscal(d, sqrt((s->p.nu - 2.0) / W), z, 1);
+  } else if (s->p.radial == SIGMA_RADIAL_LOGNORMAL) {
+    /* sqrt(w), log w ~ N(-s2/2, s2): E w = 1, Var w = exp(s2) - 1 = V. */
+    double s2 = log1p(s->p.radial_var);
+    double g = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, 0, STREAM_R, 0));
+    cblas_dscal(d, exp(0.5 * (sqrt(s2) * g - 0.5 * s2)), z, 1);
+  }
+}
+
+size_t sigma_synth_work_len(int d) { return (size_t)2 * SIGMA_SYNTH_TILE * (size_t)d; }
+
+/* One whole tile [t0, t0 + TILE) of rows: X = Z A^T (row-major TILE x d), i.e. the
+ * column-major d x TILE product A Z. Always the same call for the same tile, so the
+ * bits of a row do not depend on how the caller blocks or partitions rows (BLAS edge
+ * kernels round differently by a column's position within the call). */
+static void tile_rows(const sigma_synth *s, uint64_t t0, double *X, double *Z) {
+  const int d = s->p.d;
+  for (int i = 0; i < SIGMA_SYNTH_TILE; i++) sigma_synth_z(s, t0 + (uint64_t)i, Z + (size_t)i * d);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, SIGMA_SYNTH_TILE, d, 1.0, s->A, d, Z,
+              d, 0.0, X, d);
+}
+
+void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X, double *work) {
+  const size_t d = (size_t)s->p.d;
+  const uint64_t end = row0 + (uint64_t)b;
+  double *Z = work, *T = work + (size_t)SIGMA_SYNTH_TILE * d;
+  for (uint64_t t0 = row0 - row0 % SIGMA_SYNTH_TILE; t0 < end; t0 += SIGMA_SYNTH_TILE) {
+    uint64_t lo = t0 > row0 ? t0 : row0, hi = t0 + SIGMA_SYNTH_TILE < end ? t0 + SIGMA_SYNTH_TILE : end;
+    double *dst = X + (size_t)(lo - row0) * d;
+    if (lo == t0 && hi - lo == SIGMA_SYNTH_TILE) {
+      tile_rows(s, t0, dst, Z);
+    } else { /* a partial tile: compute it whole, keep the rows asked for */
+      tile_rows(s, t0, T, Z);
+      memcpy(dst, T + (size_t)(lo - t0) * d, (size_t)(hi - lo) * d * sizeof *X);
     }
   }
-  /* Rows: X = Z A^T (row-major b x d) == column-major d x b: A * Z^T-columns. */
-  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, (int)b, d, 1.0, s->A, d, work, d, 0.0,
-              X, d);
 }

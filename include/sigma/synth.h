@@ -14,6 +14,7 @@
 #ifndef SIGMA_SYNTH_H
 #define SIGMA_SYNTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum { SIGMA_SPEC_ISOTROPIC, SIGMA_SPEC_POWERLAW, SIGMA_SPEC_SPIKED,
@@ -60,7 +61,19 @@ double sigma_synth_logdet(const sigma_synth *s);
  * NaN (infinite) for t with nu <= 4; lognormal radius: (1 + V)(d^2 + 2d) - d^2. */
 double sigma_synth_tau2(const sigma_synth *s);
 
-/* Rows row0 .. row0+b-1 into X (row-major b x d). work: b*d doubles. */
+/* Rows are made in tiles of SIGMA_SYNTH_TILE consecutive rows aligned to multiples of
+ * SIGMA_SYNTH_TILE, so a row's bits depend on (parameters, seed, row) only: not on the
+ * block, rank or partition it is made in, on any BLAS kernel. */
+enum { SIGMA_SYNTH_TILE = 64 };
+
+/* The standardized row z (length d) of row index `row`: x = A z. */
+void sigma_synth_z(const sigma_synth *s, uint64_t row, double *z);
+
+/* Doubles of scratch sigma_synth_rows needs: 2 * SIGMA_SYNTH_TILE * d. */
+size_t sigma_synth_work_len(int d);
+
+/* Rows row0 .. row0+b-1 into X (row-major b x d). work: sigma_synth_work_len(d) doubles
+ * (contents undefined afterwards). */
 void sigma_synth_rows(const sigma_synth *s, uint64_t row0, int64_t b, double *X, double *work);
 
 #endif

@@ -80,25 +80,32 @@ static void test_rows_deterministic(void **state) {
   for (int t = 0; t < 3; t++) {
     enum { d = 8 };
     sigma_synth *s = t == 2 ? make_lognormal(d, 0.5, 42) : make(d, SIGMA_SPEC_POWERLAW, 1.0, nus[t], 42);
-    double big[20 * d], wbig[20 * d], small[5 * d], wsmall[5 * d], one[d], wone[d];
-    sigma_synth_rows(s, 0, 20, big, wbig);
-    sigma_synth_rows(s, 5, 5, small, wsmall);
+    enum { R = 3 * SIGMA_SYNTH_TILE + 7 };
+    double big[R * d], small[5 * d], mid[150 * d], one[d], z[d];
+    double *wk = malloc(sigma_synth_work_len(d) * sizeof *wk);
+    sigma_synth_rows(s, 0, R, big, wk);
+    sigma_synth_rows(s, 5, 5, small, wk);
     assert_memory_equal(small, big + 5 * d, sizeof small);
-    for (int r = 0; r < 20; r++) {
-      sigma_synth_rows(s, (uint64_t)r, 1, one, wone);
+    sigma_synth_rows(s, 33, 150, mid, wk); /* partial, whole and partial tiles */
+    assert_memory_equal(mid, big + 33 * d, sizeof mid);
+    for (int r = 0; r < R; r++) {
+      sigma_synth_rows(s, (uint64_t)r, 1, one, wk);
       assert_memory_equal(one, big + r * d, sizeof one);
     }
     /* a large row index (beyond 32 bits) and distinct rows differ */
-    sigma_synth_rows(s, (uint64_t)1 << 33, 1, one, wone);
+    sigma_synth_rows(s, (uint64_t)1 << 33, 1, one, wk);
     assert_memory_not_equal(one, big, sizeof one);
     assert_memory_not_equal(big, big + d, d * sizeof(double));
-    /* x = A z: the rows are A times the work vectors */
-    for (int r = 0; r < 20; r++)
+    /* x = A z: the rows are A times the standardized rows */
+    for (int r = 0; r < R; r++) {
+      sigma_synth_z(s, (uint64_t)r, z);
       for (int i = 0; i < d; i++) {
         long double v = 0;
-        for (int k = 0; k < d; k++) v += (long double)s->A[k * d + i] * wbig[r * d + k];
+        for (int k = 0; k < d; k++) v += (long double)s->A[k * d + i] * z[k];
         assert_close(big[r * d + i], v, 1e-14 * 4);
       }
+    }
+    free(wk);
     sigma_synth_destroy(&s);
   }
 }
@@ -110,7 +117,7 @@ enum { NROWS = 200000, BLK = 1000 };
  * Var(x^T Sigma^-1 x) = 2d (chi2_d: 4th central moment 12 d (d + 4)). */
 static void moments(sigma_synth *s, long double *M, long double *qm, long double *qv) {
   const int d = s->p.d;
-  double *X = malloc((size_t)BLK * d * sizeof *X), *W = malloc((size_t)BLK * d * sizeof *W);
+  double *X = malloc((size_t)BLK * d * sizeof *X), *W = malloc(sigma_synth_work_len(d) * sizeof *W);
   /* Sigma^-1 by independent long-double solves against A A^T */
   double S[16];
   for (int i = 0; i < d; i++)
@@ -216,7 +223,7 @@ static void test_lognormal_moments(void **state) {
   /* x = sqrt(w) A z: each row is the Gaussian row of the same seed times one positive
    * scalar */
   sigma_synth *g = make(d, SIGMA_SPEC_POWERLAW, 1.0, 0, 11);
-  double xl[3 * 4], xg[3 * 4], wk[3 * 4];
+  double xl[3 * 4], xg[3 * 4], wk[2 * SIGMA_SYNTH_TILE * 4];
   sigma_synth_rows(s, 100, 3, xl, wk);
   sigma_synth_rows(g, 100, 3, xg, wk);
   for (int r = 0; r < 3; r++) {
