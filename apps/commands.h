@@ -7,6 +7,7 @@ int run_audit(int argc, char **argv);
 int run_study(int argc, char **argv);
 int run_merge(int argc, char **argv);
 int run_plan(int argc, char **argv);
+int run_monitor(int argc, char **argv);
 int run_generate(int argc, char **argv);
 
 #endif

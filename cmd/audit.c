@@ -321,6 +321,14 @@ static int estimate(audit_state *s, const sigma_audit_opts *o, sigma_audit_resul
 
 /* ---- the driver ---- */
 
+/* A caller's block (a monitor's): copied, its rows checked against N. */
+static int given_observed(const sigma_observed *g, int64_t N, sigma_observed *ob) {
+  if (g->n > 0 && g->rows[g->n - 1] >= (uint64_t)N)
+    return sigma_set_error(SIGMA_EINVAL, "observed row %llu is beyond the %lld rows of the input",
+                           (unsigned long long)g->rows[g->n - 1], (long long)N);
+  return sigma_observed_copy(g, ob);
+}
+
 /* Open and validate the input, choose O, check the outputs: every rank the same
  * deterministic work, so every rank reaches the same verdict. */
 static int audit_open(audit_state *s, const sigma_audit_opts *o, sigma_audit_result *r) {
@@ -333,7 +341,8 @@ static int audit_open(audit_state *s, const sigma_audit_opts *o, sigma_audit_res
   t0 = MPI_Wtime();
   const sigma_observed_spec sp = {o->observed, o->n1, o->epsilon, o->c.rule_constant, o->c.seed,
                                   o->indices_path};
-  int rc = sigma_observed_make(&sp, r->N, r->d, &s->ob);
+  int rc = o->given ? given_observed(o->given, r->N, &s->ob)
+                    : sigma_observed_make(&sp, r->N, r->d, &s->ob);
   if (rc == SIGMA_OK) rc = check_outputs(o);
   SIGMA_CHECK(sigma_sync_error(rc, s->comm));
   int64_t nh[2];

@@ -33,6 +33,8 @@ typedef struct {
   double epsilon;         /* NaN if not given */
   sigma_obs_mode observed;
   const char *indices_path;  /* SIGMA_OBS_INDICES: one row index per line */
+  const sigma_observed *given; /* if set, O is these rows and halves (copied; n1, epsilon,
+                                  observed and indices_path are ignored): a monitor's block */
   const char *save_indices;  /* the caller writes the observed rows here (or NULL) */
   const char *json_path, *csv_path; /* the caller's report outputs (or NULL) */
   double delta, energy_cap;

@@ -2,6 +2,7 @@
 #include "observed.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "files.h"
 #include "parse.h"
@@ -108,6 +109,19 @@ int64_t sigma_observed_lower_bound(const sigma_observed *ob, uint64_t r) {
     else hi = mid;
   }
   return lo;
+}
+
+int sigma_observed_copy(const sigma_observed *src, sigma_observed *dst) {
+  memset(dst, 0, sizeof *dst);
+  int rc = SIGMA_OK;
+  SIGMA_TRY(sigma_calloc(&dst->rows, (size_t)src->n, sizeof *dst->rows));
+  SIGMA_TRY(sigma_calloc(&dst->half, (size_t)src->n, 1));
+  memcpy(dst->rows, src->rows, (size_t)src->n * sizeof *dst->rows);
+  memcpy(dst->half, src->half, (size_t)src->n);
+  dst->n = src->n;
+done:
+  if (rc != SIGMA_OK) sigma_observed_free(dst);
+  return rc;
 }
 
 void sigma_observed_free(sigma_observed *ob) {

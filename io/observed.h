@@ -47,6 +47,9 @@ void sigma_observed_halves(const sigma_observed *ob, int64_t nh[2]);
 /* The first position k with ob->rows[k] >= r (ob->n if none). */
 int64_t sigma_observed_lower_bound(const sigma_observed *ob, uint64_t r);
 
+/* A deep copy of src into dst. Errors: SIGMA_ENOMEM (dst left empty). */
+int sigma_observed_copy(const sigma_observed *src, sigma_observed *dst);
+
 void sigma_observed_free(sigma_observed *ob);
 
 #endif

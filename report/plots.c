@@ -1,4 +1,4 @@
-/* Running gnuplot for the study plots. */
+/* Running gnuplot for the plots of a study or a monitor run. */
 #include "plots.h"
 
 #include <errno.h>
@@ -12,20 +12,20 @@
 #include "sigma/error.h"
 #include "str.h"
 
-/* gnuplot study.gp in DIR/plots (the script's file names are relative), its messages in
+/* gnuplot SCRIPT in DIR/plots (the script's file names are relative), its messages in
  * gnuplot.log. fork + exec, not system(): a directory name is never parsed by a shell. */
-static int run_in(const char *plots);
+static int run_in(const char *plots, const char *script);
 
-int sigma_run_gnuplot(const char *dir) {
+int sigma_run_gnuplot(const char *dir, const char *script) {
   char *plots = sigma_strf("%s/plots", dir);
   if (!plots) return SIGMA_ENOMEM;
-  int rc = run_in(plots);
+  int rc = run_in(plots, script);
   free(plots);
   return rc;
 }
 
-/* fork + exec gnuplot study.gp in directory plots. */
-static int run_in(const char *plots) {
+/* fork + exec gnuplot SCRIPT in directory plots. */
+static int run_in(const char *plots, const char *script) {
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) return sigma_set_error(SIGMA_EIO, "%s: cannot run gnuplot (%s)", plots, strerror(errno));
@@ -36,7 +36,7 @@ static int run_in(const char *plots) {
     dup2(log, 1);
     dup2(log, 2);
     close(log);
-    execlp("gnuplot", "gnuplot", "study.gp", (char *)NULL);
+    execlp("gnuplot", "gnuplot", script, (char *)NULL);
     _exit(127);
   }
   int st;
@@ -48,6 +48,7 @@ static int run_in(const char *plots) {
     return sigma_set_error(SIGMA_EIO, "gnuplot not found: install gnuplot-nox "
                            "(scripts/install-deps.sh), or pass --no-plots");
   if (WEXITSTATUS(st) != 0)
-    return sigma_set_error(SIGMA_EIO, "gnuplot failed on %s/study.gp (see gnuplot.log)", plots);
+    return sigma_set_error(SIGMA_EIO, "gnuplot failed on %s/%s (see gnuplot.log)", plots,
+                           script);
   return SIGMA_OK;
 }

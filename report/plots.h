@@ -1,9 +1,9 @@
-/* Study plots: gnuplot PNGs from the data files the summary writes (issue 3). */
+/* Plots: gnuplot PNGs from the data files a study's summary or a monitor run writes. */
 #ifndef SIGMA_PLOTS_H
 #define SIGMA_PLOTS_H
 
-/* Run gnuplot on DIR/plots/study.gp (written by the caller with its data files).
+/* Run gnuplot on DIR/plots/SCRIPT (written by the caller with its data files).
  * Errors: SIGMA_EIO naming gnuplot's failure (or its absence: install gnuplot-nox). */
-int sigma_run_gnuplot(const char *dir);
+int sigma_run_gnuplot(const char *dir, const char *script);
 
 #endif

@@ -174,7 +174,7 @@ int sigma_study_report(const sigma_study_result *r) {
   SIGMA_CHECK(sigma_study_markdown(r));
   if (!r->no_plots) {
     SIGMA_CHECK(sigma_study_plot_files(r));
-    SIGMA_CHECK(sigma_run_gnuplot(r->out_dir));
+    SIGMA_CHECK(sigma_run_gnuplot(r->out_dir, "study.gp"));
   }
   return write_summary_json(r);
 }

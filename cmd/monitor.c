@@ -1,0 +1,312 @@
+/* sigma monitor driver (cmd/monitor.h): choose O once, a point per checkpoint, the series. */
+#include "monitor.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "monitor_desc.h"
+#include "monitor_parts.h"
+#include "reduce.h"
+#include "str.h"
+#include "sigma/error.h"
+#include "sigma/estimators.h"
+
+void sigma_monitor_opts_default(sigma_monitor_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->c = sigma_common_defaults();
+  o->observed = SIGMA_OBS_RANDOM;
+  o->delta = 1e-3;
+  o->energy_cap = 1.0;
+  o->plots = 1;
+}
+
+/* Prefix the recorded message with the checkpoint it concerns. */
+static int ckpt_error(int rc, int t, const char *label) {
+  char *m = strdup(sigma_error_message());
+  sigma_clear_error();
+  sigma_set_error(rc, "checkpoint %d (%s): %s", t, label, m ? m : "failed");
+  free(m);
+  return rc;
+}
+
+/* Checkpoint k of this run: its global index, label and spec into r->ck. */
+static int name_ckpt(const sigma_monitor_opts *o, sigma_monitor_result *r, int k) {
+  sigma_mon_ckpt *c = &r->ck[r->nprev + k];
+  c->label = o->labels ? strdup(o->labels[k]) : sigma_strf("%d", r->nprev + k);
+  c->spec = strdup(o->c.inputs[k]);
+  c->seconds = NAN;
+  return c->label && c->spec ? SIGMA_OK : sigma_set_error(SIGMA_ENOMEM, "out of memory");
+}
+
+/* Open each new checkpoint's metadata (every rank, the same verdict): it exists and reads,
+ * its d is the series', it has every observed row (checked once O is known: N kept). */
+static int validate(const sigma_monitor_opts *o, sigma_monitor_result *r, int64_t *N) {
+  for (int k = 0; k < o->c.ninputs; k++) {
+    const int t = r->nprev + k;
+    sigma_input *in = NULL;
+    int rc = sigma_input_open(&o->c.inputs[k], 1, &in);
+    if (rc != SIGMA_OK) return ckpt_error(rc, t, r->ck[t].label);
+    N[k] = in->N;
+    if (r->d == 0) r->d = in->d;
+    const int d = in->d;
+    sigma_input_close(&in);
+    if (d != r->d)
+      return sigma_set_error(SIGMA_EINVAL, "checkpoint %d (%s): d = %d, but the series has d = %d "
+                             "(every checkpoint must embed into the same space)", t,
+                             r->ck[t].label, d, r->d);
+  }
+  return SIGMA_OK;
+}
+
+/* Every new checkpoint holds the largest observed row. */
+static int check_rows(const sigma_monitor_opts *o, const sigma_monitor_result *r,
+                      const int64_t *N) {
+  const uint64_t top = r->obs.rows[r->obs.n - 1];
+  for (int k = 0; k < o->c.ninputs; k++)
+    if ((uint64_t)N[k] <= top)
+      return sigma_set_error(SIGMA_EINVAL, "checkpoint %d (%s): %lld rows, fewer than the "
+                             "largest observed row %llu + 1 (the same rows are read at every "
+                             "checkpoint)", r->nprev + k, r->ck[r->nprev + k].label,
+                             (long long)N[k], (unsigned long long)top);
+  return SIGMA_OK;
+}
+
+/* --full: the audit's pass 1 over checkpoint t on every rank: U of G and every row's norm. */
+static int full_pass(const sigma_monitor_opts *o, sigma_monitor_result *r, int k,
+                     MPI_Comm comm, sigma_mon_point *p) {
+  sigma_audit_opts a;
+  sigma_audit_opts_default(&a);
+  a.c = o->c;
+  a.c.inputs = &o->c.inputs[k];
+  a.c.ninputs = 1;
+  a.c.center = 0;
+  a.given = &r->obs;
+  a.delta = o->delta;
+  a.energy_cap = o->energy_cap;
+  a.tau2_pass = 0;
+  a.scalapack = SIGMA_SL_OFF;
+  sigma_audit_result ar;
+  int rc = sigma_audit_run(&a, comm, &ar);
+  if (rc == SIGMA_OK) {
+    p->U_full = ar.est.track_u_full;
+    if (!o->c.normalize && ar.max_norm2 > o->energy_cap * (1 + 1e-12))
+      rc = sigma_set_error(SIGMA_EINVAL, "a row has ||x||^2 = %.6g > the energy cap c_E = %g: "
+                           "Track I needs ||x||^2 <= c_E (SPEC 5); pass --normalize or a larger "
+                           "--energy-cap", ar.max_norm2, o->energy_cap);
+    if (ar.max_norm2 > p->max_norm2) p->max_norm2 = ar.max_norm2;
+  }
+  sigma_audit_result_free(&ar);
+  return rc;
+}
+
+/* The block point of new checkpoint k, on this rank, on one BLAS thread. */
+static int block_point(const sigma_monitor_opts *o, sigma_monitor_result *r, int k) {
+  sigma_mon_ckpt *c = &r->ck[r->nprev + k];
+  double t0 = MPI_Wtime();
+  sigma_input *in = NULL;
+  int nt = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+  int rc = sigma_input_open(&o->c.inputs[k], 1, &in);
+  if (rc == SIGMA_OK) rc = sigma_monitor_block(o, in, &r->obs, &c->p);
+  openblas_set_num_threads(nt);
+  sigma_input_close(&in);
+  c->seconds = MPI_Wtime() - t0;
+  return rc;
+}
+
+/* Points of the new checkpoints: k by rank k mod P (and --full passes by all ranks); the
+ * first failing checkpoint's error on every rank; every point on every rank. */
+static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
+  int rank, size, rc = SIGMA_OK, first = o->c.ninputs;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  for (int k = 0; k < o->c.ninputs; k++) {
+    const int t = r->nprev + k;
+    if (rc == SIGMA_OK && k % size == rank && (rc = block_point(o, r, k)) != SIGMA_OK) {
+      ckpt_error(rc, t, r->ck[t].label);
+      first = k;
+    }
+    if (o->full) { /* collective: agree first, so every rank enters each audit */
+      int bad = rc != SIGMA_OK ? k : o->c.ninputs, all;
+      SIGMA_CHECK(sigma_mpi_check(MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MIN, comm), "MPI"));
+      if (all < o->c.ninputs) break;
+      double t0 = MPI_Wtime();
+      int frc = full_pass(o, r, k, comm, &r->ck[t].p);
+      if (frc != SIGMA_OK) return ckpt_error(frc, t, r->ck[t].label);
+      r->ck[t].seconds += MPI_Wtime() - t0;
+    }
+  }
+  int all;
+  SIGMA_CHECK(sigma_mpi_check(MPI_Allreduce(&first, &all, 1, MPI_INT, MPI_MIN, comm), "MPI"));
+  SIGMA_CHECK(sigma_sync_error(all < o->c.ninputs && first == all ? rc : SIGMA_OK, comm));
+  for (int k = 0; k < o->c.ninputs; k++) {
+    sigma_mon_ckpt *c = &r->ck[r->nprev + k];
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, k % size, comm),
+                                "MPI_Bcast"));
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->seconds, 1, MPI_DOUBLE, k % size, comm),
+                                "MPI_Bcast"));
+  }
+  return SIGMA_OK;
+}
+
+/* --append: a flag given now must agree with DIR's run, naming the first that differs. */
+static int same_params(const sigma_monitor_opts *o, const sigma_monitor_desc *d,
+                       const char *path) {
+  const char *what = NULL;
+  char now[64] = "", then[64] = "";
+  if ((o->set & SIGMA_MON_SET_N1) && o->n1 != d->n1) {
+    what = "--n1";
+    snprintf(now, sizeof now, "%lld", (long long)o->n1);
+    snprintf(then, sizeof then, "%lld", (long long)d->n1);
+  } else if ((o->set & SIGMA_MON_SET_SEED) && o->c.seed != d->seed) {
+    what = "--seed";
+    snprintf(now, sizeof now, "%llu", (unsigned long long)o->c.seed);
+    snprintf(then, sizeof then, "%llu", (unsigned long long)d->seed);
+  } else if ((o->set & SIGMA_MON_SET_DELTA) && o->delta != d->delta) {
+    what = "--delta";
+    snprintf(now, sizeof now, "%.17g", o->delta);
+    snprintf(then, sizeof then, "%.17g", d->delta);
+  } else if ((o->set & SIGMA_MON_SET_ECAP) && o->energy_cap != d->energy_cap) {
+    what = "--energy-cap";
+    snprintf(now, sizeof now, "%.17g", o->energy_cap);
+    snprintf(then, sizeof then, "%.17g", d->energy_cap);
+  } else if (o->c.normalize != d->normalize) {
+    what = "--normalize";
+    snprintf(now, sizeof now, "%s", o->c.normalize ? "given" : "not given");
+    snprintf(then, sizeof then, "%s", d->normalize ? "given" : "not given");
+  } else if (o->full != d->full) {
+    what = "--full";
+    snprintf(now, sizeof now, "%s", o->full ? "given" : "not given");
+    snprintf(then, sizeof then, "%s", d->full ? "given" : "not given");
+  }
+  if (!what) return SIGMA_OK;
+  return sigma_set_error(SIGMA_EINVAL, "%s: %s differs from the run being appended to (%s now, "
+                         "%s then): start a new --out for a new series", path, what, now, then);
+}
+
+/* DIR's run, read before the series is allocated: it must be a monitor run whose
+ * parameters agree with the flags given now. */
+static int read_previous(const sigma_monitor_opts *o, sigma_monitor_desc *d) {
+  SIGMA_CHECK(sigma_monitor_desc_read(o->out_dir, d));
+  return same_params(o, d, o->out_dir);
+}
+
+/* DIR's parameters, O and checkpoints become the head of the series (d's strings moved). */
+static int adopt_previous(const sigma_monitor_opts *o, sigma_monitor_result *r,
+                          sigma_monitor_desc *d) {
+  r->d = d->d;
+  r->n1 = d->n1;
+  r->N0 = d->N0;
+  r->seed = d->seed;
+  for (int k = 0; k < d->K; k++) {
+    r->ck[k] = (sigma_mon_ckpt){d->labels[k], d->specs[k], d->points[k], NAN};
+    d->labels[k] = d->specs[k] = NULL; /* moved */
+  }
+  char *idx = sigma_strf("%s/observed-indices.txt", o->out_dir);
+  if (!idx) return SIGMA_ENOMEM;
+  const sigma_observed_spec sp = {SIGMA_OBS_INDICES, r->n1, NAN, 4.0, r->seed, idx};
+  int rc = sigma_observed_make(&sp, r->N0, r->d, &r->obs);
+  free(idx);
+  if (rc != SIGMA_OK || !(o->set & SIGMA_MON_SET_OBS)) return rc;
+  /* rows asked for now (--n1, --observed, --observed-indices) must be DIR's rows */
+  sigma_observed now;
+  const sigma_observed_spec sn = {o->observed, o->n1 ? o->n1 : r->n1, NAN, 4.0, o->c.seed,
+                                  o->indices_path};
+  rc = sigma_observed_make(&sn, r->N0, r->d, &now);
+  if (rc == SIGMA_OK && (now.n != r->obs.n || memcmp(now.rows, r->obs.rows,
+                                                      (size_t)now.n * sizeof *now.rows)))
+    rc = sigma_set_error(SIGMA_EINVAL, "%s: the observed rows asked for differ from the run "
+                         "being appended to (%lld rows then): start a new --out", o->out_dir,
+                         (long long)r->obs.n);
+  sigma_observed_free(&now);
+  return rc;
+}
+
+/* A new series: O among the first checkpoint's N rows. */
+static int choose_block(const sigma_monitor_opts *o, sigma_monitor_result *r, int64_t N0) {
+  const sigma_observed_spec sp = {o->observed, o->n1, NAN, 4.0, o->c.seed, o->indices_path};
+  r->N0 = N0;
+  r->seed = o->c.seed;
+  SIGMA_CHECK(sigma_observed_make(&sp, N0, r->d, &r->obs));
+  r->n1 = r->obs.n;
+  return SIGMA_OK;
+}
+
+/* Drifts against the baseline and the series summary. */
+static int series(const sigma_monitor_opts *o, sigma_monitor_result *r) {
+  if (o->baseline >= r->K)
+    return sigma_set_error(SIGMA_EINVAL, "--baseline %d: the series has %d checkpoints (0..%d)",
+                           o->baseline, r->K, r->K - 1);
+  const sigma_mon_point *b = &r->ck[o->baseline].p;
+  for (int t = 0; t < r->K; t++)
+    sigma_mon_drift_of(&r->ck[t].p, b, t == o->baseline, r->z, &r->drift[t]);
+  sigma_mon_summarize(r->drift, r->K, r->level, &r->sum);
+  return SIGMA_OK;
+}
+
+static void set_params(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
+  r->K = r->nprev + o->c.ninputs;
+  r->baseline = o->baseline;
+  r->full = o->full;
+  r->normalize = o->c.normalize;
+  r->delta = o->delta;
+  r->energy_cap = o->energy_cap;
+  r->level = o->c.level;
+  r->z = sigma_z_for_level(o->c.level);
+  MPI_Comm_size(comm, &r->nranks);
+}
+
+/* Under --append the flags not given take DIR's values (same_params checked the others). */
+static sigma_monitor_opts effective(const sigma_monitor_opts *o, const sigma_monitor_desc *d) {
+  sigma_monitor_opts e = *o;
+  if (!o->append) return e;
+  if (!(o->set & SIGMA_MON_SET_DELTA)) e.delta = d->delta;
+  if (!(o->set & SIGMA_MON_SET_ECAP)) e.energy_cap = d->energy_cap;
+  if (!(o->set & SIGMA_MON_SET_SEED)) e.c.seed = d->seed;
+  return e;
+}
+
+int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_result *r) {
+  memset(r, 0, sizeof *r);
+  double t0 = MPI_Wtime();
+  sigma_monitor_desc prev = {0};
+  int64_t *N = NULL;
+  int rc = SIGMA_OK;
+  sigma_monitor_opts e = *o;
+  SIGMA_TRY(sigma_monitor_check_dir(o->out_dir, o->append));
+  if (o->append) SIGMA_TRY(read_previous(o, &prev));
+  e = effective(o, &prev);
+  const size_t cap = (size_t)prev.K + (size_t)o->c.ninputs;
+  SIGMA_TRY(sigma_calloc(&r->ck, cap, sizeof *r->ck));
+  SIGMA_TRY(sigma_calloc(&r->drift, cap, sizeof *r->drift));
+  SIGMA_TRY(sigma_calloc(&N, (size_t)o->c.ninputs + 1, sizeof *N));
+  r->nprev = prev.K;
+  set_params(&e, r, comm);
+  if (o->append) SIGMA_TRY(adopt_previous(&e, r, &prev));
+  for (int k = 0; k < o->c.ninputs; k++) SIGMA_TRY(name_ckpt(&e, r, k));
+  SIGMA_TRY(validate(&e, r, N));
+  if (!o->append) SIGMA_TRY(choose_block(&e, r, N[0]));
+  SIGMA_TRY(check_rows(&e, r, N));
+done:
+  rc = sigma_sync_error(rc, comm); /* every rank did the same work: the same verdict */
+  if (rc == SIGMA_OK) rc = compute(&e, r, comm);
+  if (rc == SIGMA_OK) rc = sigma_sync_error(series(&e, r), comm);
+  r->t_total = MPI_Wtime() - t0;
+  sigma_monitor_desc_free(&prev);
+  free(N);
+  return rc;
+}
+
+void sigma_monitor_result_free(sigma_monitor_result *r) {
+  for (int k = 0; r->ck && k < r->K; k++) {
+    free(r->ck[k].label);
+    free(r->ck[k].spec);
+  }
+  free(r->ck);
+  free(r->drift);
+  sigma_observed_free(&r->obs);
+  memset(r, 0, sizeof *r);
+}
