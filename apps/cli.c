@@ -90,7 +90,7 @@ double flag_mib(struct argp_state *st, const char *opt, const char *s) {
 /* A study directory: not empty (paths inside it are built to length, io/str.h; the
  * file system refuses what it cannot hold, with its own error). */
 char *flag_dir(struct argp_state *st, char *s) {
-  if (!*s) argp_error(st, "directory name is empty");
+  if (!*s) argp_error(st, "--out: the directory name is empty");
   return s;
 }
 

@@ -67,7 +67,7 @@ int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path) {
   return flush(path, &s);
 }
 
-/* (x - min) / (max - min) over the series, n/a where x is or the range is 0. */
+/* (x - min) / (max - min) over the series; a track that never moves is 0 throughout. */
 static void minmax(const sigma_monitor_result *r, int gamma, double *lo, double *hi) {
   *lo = INFINITY;
   *hi = -INFINITY;
@@ -79,7 +79,7 @@ static void minmax(const sigma_monitor_result *r, int gamma, double *lo, double 
 }
 
 static double scaled(double v, double lo, double hi) {
-  return hi > lo ? (v - lo) / (hi - lo) : NAN;
+  return hi > lo ? (v - lo) / (hi - lo) : isnan(v) ? NAN : 0.0;
 }
 
 static void data_file(sigma_str *s, const sigma_monitor_result *r) {

@@ -177,8 +177,9 @@ int sigma_monitor_write(const sigma_monitor_opts *o, const sigma_monitor_result 
   char *md = sigma_strf("%s/report.md", dir);
   if (rc == SIGMA_OK) rc = md ? sigma_monitor_markdown(r, md) : SIGMA_ENOMEM;
   free(md);
-  if (rc == SIGMA_OK && o->plots) rc = sigma_monitor_plot_files(r, dir);
-  if (rc == SIGMA_OK && o->plots) rc = sigma_run_gnuplot(dir, "monitor.gp");
+  const int plots = o->plots && r->K >= 2; /* one checkpoint: no drift to draw */
+  if (rc == SIGMA_OK && plots) rc = sigma_monitor_plot_files(r, dir);
+  if (rc == SIGMA_OK && plots) rc = sigma_run_gnuplot(dir, "monitor.gp");
   char *text = rc == SIGMA_OK ? json_text(o, r) : NULL;
   if (rc == SIGMA_OK) rc = text ? put(dir, "monitor.json", text) : SIGMA_ENOMEM;
   free(text);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# sigma monitor (issue 10): every number against numpy (tests/check_monitor.py), 1, 2 and 3
+# ranks identical, --full, --append equal to one run, labels from --labels and from a
+# --checkpoints file, another baseline; a collapsing series comes out contracting; on
+# stationary series (every checkpoint independent rows of one Sigma) the drift CI covers 0
+# near the nominal rate and the verdict is stable for most series.
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+$PY - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(5)
+d = 6
+A = rng.standard_normal((d, d))
+def write(name, X):
+    with h5py.File(name, "w") as f:
+        f.create_dataset("embeddings", data=X)
+# collapsing: Sigma_t = A diag(s^t) A^T, one direction shrinking (rows same prompts z)
+Z = rng.standard_normal((3000, d))
+for t in range(5):
+    s = np.ones(d); s[0] = 0.6 ** t; s[1] = 0.8 ** t
+    write(f"c{t}.h5", (Z * np.sqrt(s)) @ A.T)
+# float32, more rows than checkpoint 0 (O is chosen among checkpoint 0's)
+Z5 = np.vstack([Z, rng.standard_normal((500, d))])
+write("c5.h5", ((Z5 * 0.5) @ A.T).astype(np.float32))
+# stationary: 10 series x 15 checkpoints of independent N(0, A A^T) rows, d = 8
+A8 = rng.standard_normal((8, 8))
+for s in range(10):
+    for t in range(15):
+        write(f"s{s}_{t}.h5", rng.standard_normal((20000, 8)) @ A8.T)
+PY
+C="c0.h5 c1.h5 c2.h5 c3.h5 c4.h5 c5.h5"
+CHECK="$PY $TESTS_DIR/check_monitor.py"
+run 1 monitor $C --n1 400 --seed 7 --energy-cap 1000 --out r1 --quiet > r1.txt
+$CHECK r1 || fail "numbers of r1"
+grep -q "Track II (U): .*contracting" r1.txt || fail "collapsing series not contracting: $(cat r1.txt)"
+run 2 monitor $C --n1 400 --seed 7 --energy-cap 1000 --out r2 --quiet --no-plots > /dev/null
+run 3 monitor $C --n1 400 --seed 7 --energy-cap 1000 --out r3 --quiet > /dev/null
+$CHECK --same r1 r2 && $CHECK --same r1 r3 || fail "ranks differ"
+[[ -s r1/plots/drift_U.png && -s r1/plots/drift_Gamma.png && -s r1/plots/overlay.png ]] || fail "plots"
+[[ ! -e r2/plots/drift_U.png ]] || fail "--no-plots made plots"
+grep -q "contracting" r1/report.md || fail "report.md lacks the verdict"
+# --full: the full-Gram drift beside the block's, 1 and 3 ranks, --normalize
+run 1 monitor $C --n1 400 --seed 7 --normalize --full --out f1 --quiet > /dev/null
+run 3 monitor $C --n1 400 --seed 7 --normalize --full --out f3 --quiet --block-rows 700 > /dev/null
+$CHECK f1 && $CHECK --same f1 f3 || fail "--full"
+# --append (two steps, the second on 3 ranks) equals the single run
+run 1 monitor c0.h5 c1.h5 --n1 400 --seed 7 --energy-cap 1000 --out a --quiet > /dev/null
+run 3 monitor c2.h5 c3.h5 c4.h5 c5.h5 --append --out a --quiet > /dev/null
+$CHECK --same r1 a || fail "--append differs from one run"
+# labels, a checkpoints file and another baseline
+run 1 monitor $C --n1 400 --seed 7 --energy-cap 1000 --labels g0,g1,g2,g3,g4,g5 --baseline 2 --out b --quiet > /dev/null
+printf 'g%d %s\n' 0 c0.h5 1 c1.h5 2 c2.h5 3 c3.h5 4 c4.h5 5 c5.h5:embeddings > list.txt
+run 2 monitor --checkpoints list.txt --n1 400 --seed 7 --energy-cap 1000 --baseline 2 --out b2 --quiet > /dev/null
+$CHECK b || fail "baseline 2"
+cut -d, -f2 b/monitor.csv | tr '\n' ' ' | grep -q "label g0 g1 g2 g3 g4 g5" || fail "labels"
+diff <(cut -d, -f1-2,6- b/monitor.csv) <(cut -d, -f1-2,6- b2/monitor.csv) || fail "--checkpoints"
+# stationary series: drift CI coverage of 0 and verdicts
+for s in $(seq 0 9); do
+  run 1 monitor $(printf "s${s}_%d.h5 " $(seq 0 14)) --n1 64 --seed $s --energy-cap 1000 --out st$s --quiet \
+    --no-plots > /dev/null
+done
+$CHECK st0 || fail "numbers of st0"
+$PY - <<'PY' || fail "stationary coverage"
+import json
+cov = n = stable = 0
+for s in range(10):
+    R = json.load(open(f"st{s}/monitor.json"))
+    for c in R["checkpoints"][1:]:
+        n += 1
+        cov += c["delta_U_lo"] <= 0 <= c["delta_U_hi"]
+    stable += R["summary"]["track_II_U"]["verdict"] == "stable"
+print(f"stationary: drift CI covers 0 in {cov}/{n} = {cov / n:.3f}; Track II stable in {stable}/10")
+assert 0.88 <= cov / n <= 0.995, cov / n
+assert stable >= 8, stable
+PY
+echo PASSED
