@@ -2,6 +2,7 @@
 #include "monitor.h"
 
 #include <cblas.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,21 @@ static int name_ckpt(const sigma_monitor_opts *o, sigma_monitor_result *r, int k
   return c->label && c->spec ? SIGMA_OK : sigma_set_error(SIGMA_ENOMEM, "out of memory");
 }
 
+/* The shards of an opened checkpoint, with absolute paths, for provenance. */
+static int record_files(const sigma_input *in, sigma_mon_ckpt *c) {
+  SIGMA_CHECK(sigma_calloc(&c->files, (size_t)in->nshards, sizeof *c->files));
+  c->nfiles = in->nshards;
+  for (int k = 0; k < in->nshards; k++) {
+    char *abs = realpath(in->shard[k].path, NULL);
+    c->files[k].path = abs ? abs : strdup(in->shard[k].path);
+    c->files[k].dataset = strdup(in->shard[k].dataset);
+    c->files[k].rows = in->shard[k].rows;
+    if (!c->files[k].path || !c->files[k].dataset)
+      return sigma_set_error(SIGMA_ENOMEM, "out of memory");
+  }
+  return SIGMA_OK;
+}
+
 /* Open each new checkpoint's metadata (every rank, the same verdict): it exists and reads,
  * its d is the series', it has every observed row (checked once O is known: N kept). */
 static int validate(const sigma_monitor_opts *o, sigma_monitor_result *r, int64_t *N) {
@@ -52,7 +68,9 @@ static int validate(const sigma_monitor_opts *o, sigma_monitor_result *r, int64_
     N[k] = in->N;
     if (r->d == 0) r->d = in->d;
     const int d = in->d;
+    rc = record_files(in, &r->ck[t]);
     sigma_input_close(&in);
+    if (rc != SIGMA_OK) return rc;
     if (d != r->d)
       return sigma_set_error(SIGMA_EINVAL, "checkpoint %d (%s): d = %d, but the series has d = %d "
                              "(every checkpoint must embed into the same space)", t,
@@ -202,8 +220,8 @@ static int adopt_previous(const sigma_monitor_opts *o, sigma_monitor_result *r,
   r->N0 = d->N0;
   r->seed = d->seed;
   for (int k = 0; k < d->K; k++) {
-    r->ck[k] = (sigma_mon_ckpt){d->labels[k], d->specs[k], d->points[k], NAN};
-    d->labels[k] = d->specs[k] = NULL; /* moved */
+    r->ck[k] = d->ckpts[k];
+    memset(&d->ckpts[k], 0, sizeof d->ckpts[k]); /* moved */
   }
   char *idx = sigma_strf("%s/observed-indices.txt", o->out_dir);
   if (!idx) return SIGMA_ENOMEM;
@@ -301,10 +319,7 @@ done:
 }
 
 void sigma_monitor_result_free(sigma_monitor_result *r) {
-  for (int k = 0; r->ck && k < r->K; k++) {
-    free(r->ck[k].label);
-    free(r->ck[k].spec);
-  }
+  for (int k = 0; r->ck && k < r->K; k++) sigma_mon_ckpt_free(&r->ck[k]);
   free(r->ck);
   free(r->drift);
   sigma_observed_free(&r->obs);

@@ -17,6 +17,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "monitor_desc.h"
 #include "observed.h"
 #include "options.h"
 #include "sigma/monitor.h"
@@ -43,12 +44,6 @@ enum {
 
 /* delta 1e-3 and energy cap 1 (as sigma audit), baseline 0, plots on, RANDOM O. */
 void sigma_monitor_opts_default(sigma_monitor_opts *o);
-
-typedef struct {
-  char *label, *spec;      /* owned */
-  sigma_mon_point p;
-  double seconds;          /* wall clock of this checkpoint (NaN when read back) */
-} sigma_mon_ckpt;
 
 typedef struct {
   int K, nprev;            /* checkpoints in the series; of them read back from DIR */

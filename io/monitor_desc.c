@@ -121,11 +121,32 @@ static int read_params(const char *path, json_t *m, sigma_monitor_desc *d) {
   return SIGMA_OK;
 }
 
+/* The "files" of a checkpoint. */
+static int read_files(const char *path, json_t *c, sigma_mon_ckpt *ck) {
+  json_t *fs = json_object_get(c, "files");
+  if (!json_is_array(fs))
+    return sigma_set_error(SIGMA_EFORMAT, "%s: not a sigma monitor run (\"files\" missing)", path);
+  SIGMA_CHECK(sigma_calloc(&ck->files, json_array_size(fs) + 1, sizeof *ck->files));
+  for (size_t k = 0; k < json_array_size(fs); k++) {
+    json_t *f = json_array_get(fs, k);
+    double rows = 0;
+    ck->nfiles = (int)k + 1;
+    SIGMA_CHECK(str_dup(path, f, "path", &ck->files[k].path));
+    SIGMA_CHECK(str_dup(path, f, "dataset", &ck->files[k].dataset));
+    SIGMA_CHECK(num(path, f, "rows", &rows));
+    ck->files[k].rows = (int64_t)rows;
+  }
+  return SIGMA_OK;
+}
+
 /* One element of "checkpoints". */
 static int read_ckpt(const char *path, json_t *c, sigma_monitor_desc *d, int k) {
-  SIGMA_CHECK(str_dup(path, c, "label", &d->labels[k]));
-  SIGMA_CHECK(str_dup(path, c, "spec", &d->specs[k]));
-  sigma_mon_point *p = &d->points[k];
+  sigma_mon_ckpt *ck = &d->ckpts[k];
+  ck->seconds = NAN;
+  SIGMA_CHECK(str_dup(path, c, "label", &ck->label));
+  SIGMA_CHECK(str_dup(path, c, "spec", &ck->spec));
+  SIGMA_CHECK(read_files(path, c, ck));
+  sigma_mon_point *p = &ck->p;
   for (int f = 0; f < sigma_mon_npoint_fields; f++)
     SIGMA_CHECK(num(path, c, sigma_mon_point_fields[f].name,
                     (double *)((char *)p + sigma_mon_point_fields[f].offset)));
@@ -148,10 +169,7 @@ int sigma_monitor_desc_read(const char *dir, sigma_monitor_desc *d) {
                          path);
   if (rc == SIGMA_OK) {
     int K = (int)json_array_size(cks);
-    if (sigma_calloc(&d->labels, (size_t)K + 1, sizeof *d->labels) != SIGMA_OK ||
-        sigma_calloc(&d->specs, (size_t)K + 1, sizeof *d->specs) != SIGMA_OK ||
-        sigma_calloc(&d->points, (size_t)K + 1, sizeof *d->points) != SIGMA_OK)
-      rc = SIGMA_ENOMEM;
+    rc = sigma_calloc(&d->ckpts, (size_t)K + 1, sizeof *d->ckpts);
     for (int k = 0; rc == SIGMA_OK && k < K; k++) {
       rc = read_ckpt(path, json_array_get(cks, (size_t)k), d, k);
       d->K = k + 1;
@@ -162,13 +180,19 @@ int sigma_monitor_desc_read(const char *dir, sigma_monitor_desc *d) {
   return rc;
 }
 
-void sigma_monitor_desc_free(sigma_monitor_desc *d) {
-  for (int k = 0; k < d->K; k++) {
-    free(d->labels[k]);
-    free(d->specs[k]);
+void sigma_mon_ckpt_free(sigma_mon_ckpt *c) {
+  for (int k = 0; k < c->nfiles; k++) {
+    free(c->files[k].path);
+    free(c->files[k].dataset);
   }
-  free(d->labels);
-  free(d->specs);
-  free(d->points);
+  free(c->files);
+  free(c->label);
+  free(c->spec);
+  memset(c, 0, sizeof *c);
+}
+
+void sigma_monitor_desc_free(sigma_monitor_desc *d) {
+  for (int k = 0; k < d->K; k++) sigma_mon_ckpt_free(&d->ckpts[k]);
+  free(d->ckpts);
   memset(d, 0, sizeof *d);
 }

@@ -25,13 +25,28 @@ extern const int sigma_mon_npoint_fields;
 double sigma_mon_field_get(const sigma_mon_point *p, const sigma_mon_field *f);
 
 typedef struct {
+  char *path, *dataset;    /* absolute path of a shard of a checkpoint, its dataset (owned) */
+  int64_t rows;
+} sigma_mon_file;
+
+typedef struct {
+  char *label, *spec;      /* owned */
+  sigma_mon_file *files;   /* nfiles shards as opened (owned): provenance */
+  int nfiles;
+  sigma_mon_point p;
+  double seconds;          /* wall clock of this checkpoint (NaN when read back) */
+} sigma_mon_ckpt;
+
+/* Free a checkpoint's strings and files (c itself is the caller's). */
+void sigma_mon_ckpt_free(sigma_mon_ckpt *c);
+
+typedef struct {
   int d, full, normalize;
   int64_t n1, N0;          /* observed rows; rows of the checkpoint they were chosen from */
   uint64_t seed;
   double delta, energy_cap;
   int K;                   /* checkpoints */
-  char **labels, **specs;  /* K each (owned) */
-  sigma_mon_point *points; /* K (owned) */
+  sigma_mon_ckpt *ckpts;   /* K (owned; seconds NaN) */
 } sigma_monitor_desc;
 
 /* 1 if DIR holds a monitor run (DIR/monitor.json exists), else 0. */

@@ -107,6 +107,15 @@ static json_t *ckpt_json(const sigma_monitor_result *r, int t) {
   const sigma_mon_drift *d = &r->drift[t];
   json_t *c = json_pack("{s:i,s:s,s:s,s:i}", "checkpoint", t, "label", r->ck[t].label, "spec",
                         r->ck[t].spec, "d", r->d);
+  json_t *files = json_array();
+  for (int k = 0; files && k < r->ck[t].nfiles; k++)
+    json_array_append_new(files, json_pack("{s:s,s:s,s:I}", "path", r->ck[t].files[k].path,
+                                           "dataset", r->ck[t].files[k].dataset, "rows",
+                                           (json_int_t)r->ck[t].files[k].rows));
+  if (c)
+    json_object_set_new(c, "files", files ? files : json_null());
+  else
+    json_decref(files);
   for (int f = 0; c && f < sigma_mon_npoint_fields; f++)
     json_object_set_new(c, sigma_mon_point_fields[f].name,
                         sigma_json_num(sigma_mon_field_get(p, &sigma_mon_point_fields[f])));
