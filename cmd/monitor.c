@@ -38,7 +38,7 @@ static int name_ckpt(const sigma_monitor_opts *o, sigma_monitor_result *r, int k
   sigma_mon_ckpt *c = &r->ck[r->nprev + k];
   c->label = o->labels ? strdup(o->labels[k]) : sigma_strf("%d", r->nprev + k);
   c->spec = strdup(o->c.inputs[k]);
-  c->seconds = NAN;
+  c->seconds = c->seconds_read = NAN;
   return c->label && c->spec ? SIGMA_OK : sigma_set_error(SIGMA_ENOMEM, "out of memory");
 }
 
@@ -128,7 +128,7 @@ static int block_point(const sigma_monitor_opts *o, sigma_monitor_result *r, int
   int nt = openblas_get_num_threads();
   openblas_set_num_threads(1);
   int rc = sigma_input_open(&o->c.inputs[k], 1, &in);
-  if (rc == SIGMA_OK) rc = sigma_monitor_block(o, in, &r->obs, &c->p);
+  if (rc == SIGMA_OK) rc = sigma_monitor_block(o, in, &r->obs, &c->p, &c->seconds_read);
   openblas_set_num_threads(nt);
   sigma_input_close(&in);
   c->seconds = MPI_Wtime() - t0;
@@ -164,8 +164,10 @@ static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Com
     sigma_mon_ckpt *c = &r->ck[r->nprev + k];
     SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, k % size, comm),
                                 "MPI_Bcast"));
-    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->seconds, 1, MPI_DOUBLE, k % size, comm),
-                                "MPI_Bcast"));
+    double sec[2] = {c->seconds, c->seconds_read};
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(sec, 2, MPI_DOUBLE, k % size, comm), "MPI_Bcast"));
+    c->seconds = sec[0];
+    c->seconds_read = sec[1];
   }
   return SIGMA_OK;
 }

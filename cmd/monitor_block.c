@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <mpi.h>
 #include <stdlib.h>
 
 #include "fetch.h"
@@ -49,7 +50,7 @@ static int g1_eigenvalues(const double *X, int64_t n, int d, double *G1, double 
 }
 
 int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigma_observed *ob,
-                        sigma_mon_point *p) {
+                        sigma_mon_point *p, double *t_read) {
   const int d = in->d;
   const int64_t n1 = ob->n;
   double *X = NULL, *G1 = NULL, *w = NULL;
@@ -60,7 +61,9 @@ int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigm
   SIGMA_TRY(sigma_calloc(&w, (size_t)d, sizeof(double)));
   SIGMA_TRY(sigma_fetch_init(&fb, n1, d));
   const sigma_prep prep = {.check = 1, .normalize = o->c.normalize};
+  double t0 = MPI_Wtime();
   SIGMA_TRY(sigma_rows_fetch(in, &prep, ob->rows, n1, &fb, X));
+  *t_read = MPI_Wtime() - t0;
   double max_norm2;
   SIGMA_TRY(check_norms(in, ob, X, o->energy_cap, &max_norm2));
   /* log det G1, the leave-one-out tau2 and the SPEC 4.1 statistics: the study's replicate

@@ -9,9 +9,10 @@
  * by row-set hyperslabs and prepared (checked, --normalize), their norms checked against
  * the energy cap, G1 and its eigenvalues, the leave-one-out tau2 and the SPEC 4.1
  * statistics. Serial; call with one BLAS thread for rank-independent digits. U_full NaN.
+ * *t_read: wall seconds of reading and preparing the rows (the benchmark's yardstick).
  * Errors: the input's (SIGMA_EIO), SIGMA_EDATA (a bad row), SIGMA_EINVAL (a row above the
  * energy cap, naming file, dataset and row), SIGMA_ESINGULAR (G1), SIGMA_ENOMEM. */
 int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigma_observed *ob,
-                        sigma_mon_point *p);
+                        sigma_mon_point *p, double *t_read);
 
 #endif

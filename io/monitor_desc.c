@@ -142,7 +142,7 @@ static int read_files(const char *path, json_t *c, sigma_mon_ckpt *ck) {
 /* One element of "checkpoints". */
 static int read_ckpt(const char *path, json_t *c, sigma_monitor_desc *d, int k) {
   sigma_mon_ckpt *ck = &d->ckpts[k];
-  ck->seconds = NAN;
+  ck->seconds = ck->seconds_read = NAN;
   SIGMA_CHECK(str_dup(path, c, "label", &ck->label));
   SIGMA_CHECK(str_dup(path, c, "spec", &ck->spec));
   SIGMA_CHECK(read_files(path, c, ck));

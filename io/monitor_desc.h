@@ -35,6 +35,7 @@ typedef struct {
   int nfiles;
   sigma_mon_point p;
   double seconds;          /* wall clock of this checkpoint (NaN when read back) */
+  double seconds_read;     /* of which reading the observed rows (NaN when read back) */
 } sigma_mon_ckpt;
 
 /* Free a checkpoint's strings and files (c itself is the caller's). */

@@ -128,15 +128,17 @@ static json_t *ckpt_json(const sigma_monitor_result *r, int t) {
 
 /* monitor.json: parameters, checkpoints, summary, this run's timings, provenance. */
 static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *r) {
-  json_t *cks = json_array(), *secs = json_array();
+  json_t *cks = json_array(), *secs = json_array(), *reads = json_array();
   for (int t = 0; t < r->K; t++) {
     json_array_append_new(cks, ckpt_json(r, t));
-    if (t >= r->nprev) json_array_append_new(secs, sigma_json_num(r->ck[t].seconds));
+    if (t < r->nprev) continue;
+    json_array_append_new(secs, sigma_json_num(r->ck[t].seconds));
+    json_array_append_new(reads, sigma_json_num(r->ck[t].seconds_read));
   }
   const sigma_mon_summary *m = &r->sum;
   json_t *root = json_pack(
       "{s:{s:i,s:I,s:I,s:I,s:f,s:f,s:b,s:b,s:f,s:i,s:f},s:o,"
-      "s:{s:i,s:o,s:o,s:o,s:o,s:o},s:{s:f,s:i,s:o},s:o}",
+      "s:{s:i,s:o,s:o,s:o,s:o,s:o},s:{s:f,s:i,s:o,s:o},s:o}",
       "monitor", "d", r->d, "n1", (json_int_t)r->n1, "N0", (json_int_t)r->N0, "seed",
       (json_int_t)r->seed, "delta", r->delta, "energy_cap", r->energy_cap, "normalize",
       r->normalize, "full", r->full, "level", r->level, "baseline", r->baseline, "z", r->z,
@@ -145,7 +147,7 @@ static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *
       "full_gram_U", trend_json(&m->U_full, m->dU_full_final), "tracks_agree_in_sign",
       flag_json(m->agree), "early_collapse_signature", flag_json(m->early_collapse), "timing",
       "total_seconds", r->t_total, "new_checkpoints", r->K - r->nprev, "checkpoint_seconds",
-      secs, "provenance", sigma_provenance("sigma monitor", &o->c, NULL, r->nranks));
+      secs, "read_seconds", reads, "provenance", sigma_provenance("sigma monitor", &o->c, NULL, r->nranks));
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   json_decref(root);
   if (!text) sigma_set_error(SIGMA_ENOMEM, "out of memory (monitor.json)");
