@@ -40,6 +40,8 @@ static struct argp_option monitor_options[] = {
     {"out", O_OUT, "DIR", 0, "output directory (required; created, or empty)", 4},
     {"append", O_APPEND, 0, 0, "add these checkpoints to the run in DIR (same parameters; "
                                "earlier checkpoints are not recomputed)", 4},
+    {"merge", O_MERGE, 0, 0, "the arguments are monitor runs (e.g. one per job-array task) to "
+                             "concatenate in order into DIR: nothing recomputed", 4},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot", 4},
     {0}};
 
@@ -63,8 +65,24 @@ static void observed_flag(struct argp_state *st, monitor_args *a, char *arg) {
   else argp_error(st, "--observed: '%s' is not random or first", arg);
 }
 
+/* --merge takes every parameter from its parts. */
+static void check_merge(struct argp_state *st, monitor_args *a) {
+  const sigma_monitor_opts *o = &a->o;
+  if (o->set || o->c.seed != UINT64_MAX || o->full || o->append || o->c.normalize ||
+      a->labels_arg || a->ckpt_file)
+    argp_error(st, "--merge takes n1, seed, delta, energy cap, --normalize, --full, the observed "
+                   "rows and the labels from its parts: give only the part directories, --out, "
+                   "--baseline, --level and --no-plots");
+  spec_require(st, &a->specs);
+  if (!o->out_dir) argp_error(st, "give --out DIR");
+}
+
 static void check_end(struct argp_state *st, monitor_args *a) {
   sigma_monitor_opts *o = &a->o;
+  if (o->merge) {
+    check_merge(st, a);
+    return;
+  }
   if (a->ckpt_file && a->specs.n)
     argp_error(st, "give the checkpoints as arguments or with --checkpoints, not both");
   if (!a->ckpt_file) spec_require(st, &a->specs);
@@ -103,6 +121,7 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *st) {
   case O_FULL: o->full = 1; break;
   case O_OUT: o->out_dir = flag_dir(st, arg); break;
   case O_APPEND: o->append = 1; break;
+  case O_MERGE: o->merge = 1; break;
   case O_NOPLOTS: o->plots = 0; break;
   case ARGP_KEY_ARG: spec_add(st, &a->specs, arg); break;
   case ARGP_KEY_END: check_end(st, a); break;
@@ -163,7 +182,8 @@ int run_monitor(int argc, char **argv) {
   common_finish(&a.o.c, &a.specs, argc, argv);
   a.o.labels = a.nlabels ? a.labels : NULL;
   sigma_monitor_result r;
-  rc = sigma_monitor_run(&a.o, MPI_COMM_WORLD, &r);
+  rc = a.o.merge ? sigma_monitor_merge(&a.o, MPI_COMM_WORLD, &r)
+                 : sigma_monitor_run(&a.o, MPI_COMM_WORLD, &r);
   if (rc == SIGMA_OK && g_rank == 0) {
     sigma_monitor_table(stdout, &r);
     fflush(stdout);

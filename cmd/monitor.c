@@ -255,8 +255,7 @@ static int choose_block(const sigma_monitor_opts *o, sigma_monitor_result *r, in
   return SIGMA_OK;
 }
 
-/* Drifts against the baseline and the series summary. */
-static int series(const sigma_monitor_opts *o, sigma_monitor_result *r) {
+int sigma_monitor_series(const sigma_monitor_opts *o, sigma_monitor_result *r) {
   if (o->baseline >= r->K)
     return sigma_set_error(SIGMA_EINVAL, "--baseline %d: the series has %d checkpoints (0..%d)",
                            o->baseline, r->K, r->K - 1);
@@ -313,7 +312,7 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
 done:
   rc = sigma_sync_error(rc, comm); /* every rank did the same work: the same verdict */
   if (rc == SIGMA_OK) rc = compute(&e, r, comm);
-  if (rc == SIGMA_OK) rc = sigma_sync_error(series(&e, r), comm);
+  if (rc == SIGMA_OK) rc = sigma_sync_error(sigma_monitor_series(&e, r), comm);
   r->t_total = MPI_Wtime() - t0;
   sigma_monitor_desc_free(&prev);
   free(N);

@@ -32,6 +32,7 @@ typedef struct {
   double delta, energy_cap;
   int baseline;            /* index of the baseline in the whole series */
   int full, append, plots;
+  int merge;               /* c.inputs are monitor run directories (parts), not checkpoints */
   const char *out_dir;
   unsigned set;            /* SIGMA_MON_SET_* bits: flags the user gave (--append compares
                               them with DIR's run; the others are taken from it) */
@@ -67,6 +68,15 @@ typedef struct {
  * naming the missing or unreadable checkpoint), SIGMA_ESINGULAR (G1 of a checkpoint),
  * SIGMA_ENOMEM, SIGMA_EMPI. */
 int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_result *r);
+
+/* --merge: the runs in o->c.inputs (directories, each a monitor run, e.g. one per job-array
+ * task) concatenated in that order into one series, nothing recomputed: the checkpoints'
+ * points are read back, the drifts, CIs and slopes computed over the whole series (so the
+ * result equals one run over all checkpoints, byte for byte). The parts must agree on d,
+ * n1, seed, delta, energy cap, --normalize, --full and the observed rows.
+ * Errors: SIGMA_EINVAL (a part that differs, naming it and the parameter; --out holding a
+ * run), those of reading a part (io/monitor_desc.h), SIGMA_ENOMEM. Collective. */
+int sigma_monitor_merge(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_result *r);
 
 void sigma_monitor_result_free(sigma_monitor_result *r);
 

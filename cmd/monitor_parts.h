@@ -15,4 +15,8 @@
 int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigma_observed *ob,
                         sigma_mon_point *p, double *t_read);
 
+/* Drifts against o->baseline (z, level set in r) and the series summary.
+ * Errors: SIGMA_EINVAL (the baseline is beyond the series). */
+int sigma_monitor_series(const sigma_monitor_opts *o, sigma_monitor_result *r);
+
 #endif
