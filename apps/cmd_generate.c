@@ -104,7 +104,9 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
     o->p.has_row_seed = 1;
     break;
   case O_REFIT: o->refit_M = flag_int(st, "--recursive-refit", arg, 1, SIGMA_REFIT_MAX); break;
-  case O_GENERATIONS: o->generations = flag_int(st, "--generations", arg, 1, SIGMA_REFIT_MAX); break;
+  case O_GENERATIONS:
+    o->generations = flag_int(st, "--generations", arg, 1, SIGMA_REFIT_MAX);
+    break;
   case O_DTYPE:
     if (!strcmp(arg, "float16")) o->dtype_bytes = 2;
     else if (!strcmp(arg, "float32")) o->dtype_bytes = 4;

@@ -239,7 +239,8 @@ int sigma_gen_bufs_alloc(sigma_gen_bufs *b, const sigma_generate_opts *o) {
   b->B = o->block_rows > 0 ? o->block_rows : 4096;
   b->X = b->W = NULL;
   SIGMA_CHECK(sigma_calloc(&b->X, (size_t)b->B * d, sizeof(double)));
-  size_t wlen = sigma_synth_work_len(d) > (size_t)b->B * d ? sigma_synth_work_len(d) : (size_t)b->B * d;
+  size_t wlen = sigma_synth_work_len(d);
+  if (wlen < (size_t)b->B * d) wlen = (size_t)b->B * d;
   return sigma_calloc(&b->W, wlen, sizeof(double));
 }
 

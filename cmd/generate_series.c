@@ -49,7 +49,8 @@ static int make_names(const sigma_generate_opts *o, long pid, series_names *nm) 
   const int width = name_width(o);
   for (int64_t t = 0; t < nm->n; t++) {
     int direct = 0;
-    if (!(nm->path[t] = sigma_strf("%s-%0*lld.h5", o->path, width, (long long)t))) return SIGMA_ENOMEM;
+    nm->path[t] = sigma_strf("%s-%0*lld.h5", o->path, width, (long long)t);
+    if (!nm->path[t]) return SIGMA_ENOMEM;
     SIGMA_CHECK(sigma_file_output_target(nm->path[t], "generate output", &nm->target[t], &direct));
     if (direct)
       return sigma_set_error(SIGMA_EIO, "%s: not a regular file: an HDF5 file cannot be written "
@@ -144,7 +145,8 @@ static int generation(const sigma_generate_opts *o, const series_names *nm, int6
   fo.path = nm->path[t];
   const sigma_gen_truth tr = {s->sigma, *logdet, t, ld0_drift[0], ld0_drift[1]};
   char label[64];
-  snprintf(label, sizeof label, "generate: generation %lld/%lld", (long long)t, (long long)o->generations);
+  snprintf(label, sizeof label, "generate: generation %lld/%lld", (long long)t,
+           (long long)o->generations);
   SIGMA_CHECK(in_generation(sigma_gen_write(&fo, nm->tmp[t], s, &tr, bf, label, comm), t, o));
   if (rank == 0 && !o->quiet) {
     fprintf(stderr, "%s: log det Sigma = %.6f", label, *logdet);

@@ -151,7 +151,8 @@ static void test_errors(void **state) {
   memcpy(B, A, sizeof A);
   const struct { int d; int64_t M; uint64_t t; const char *msg; } bad[] = {
       {3, 2, 1, "M = 2"}, {0, 5, 1, "d = 0"}, {3, 5, 0, "generation 0"},
-      {3, SIGMA_REFIT_MAX + 1, 1, "M = 4294967296"}, {3, 5, (uint64_t)1 << 32, "generation 4294967296"}};
+      {3, SIGMA_REFIT_MAX + 1, 1, "M = 4294967296"},
+      {3, 5, (uint64_t)1 << 32, "generation 4294967296"}};
   for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
     sigma_clear_error();
     assert_int_equal(sigma_refit_step(bad[c].d, bad[c].M, 1, bad[c].t, A, &dl), SIGMA_EINVAL);
