@@ -12,6 +12,7 @@
 #include "provenance.h"
 #include "input.h"
 #include "parse.h"
+#include "sigma/refit.h"
 #include "sigma/synth.h"
 
 /* ---- generate ---- */
@@ -32,7 +33,13 @@ static struct argp_option gen_options[] = {
      "radius w: lognormal (needs --radial-var; not with --nu; default none)", 0},
     {"radial-var", O_RADIALVAR, "V", 0, "Var w of the radius (> 0; E w = 1): tau2 = (1 + V)(d^2 + "
      "2d) - d^2, so V = 44/(d + 2) gives 46 d (no default)", 0},
-    {"seed", O_SEED, "S", 0, "seed (default 1)", 0},
+    {"seed", O_SEED, "S", 0, "seed of Sigma (Q) and of the refits (default 1)", 0},
+    {"row-seed", O_ROWSEED, "R", 0, "seed of the row draws z (default: --seed): one --seed with "
+     "several row seeds gives independent row sets of the same Sigma", 0},
+    {"recursive-refit", O_REFIT, "M", 0, "a recursive-refit collapse series (SPEC section 8): "
+     "Sigma_t = the second moment of M >= d rows drawn from N(0, Sigma_{t-1}); writes "
+     "OUT_PREFIX-000.h5 .. OUT_PREFIX-T.h5, the same z in every file (needs --generations)", 0},
+    {"generations", O_GENERATIONS, "T", 0, "refit generations T >= 1 after Sigma_0", 0},
     {"dtype", O_DTYPE, "T", 0, "float16, float32 (default) or float64", 0},
     {"dataset", O_DATASET, "NAME", 0, "dataset name (default embeddings)", 0},
     {"block-rows", O_BLOCK, "B", 0, "rows per write per rank (default 4096)", 0},
@@ -49,6 +56,22 @@ static void check_radial(struct argp_state *st, const sigma_synth_params *p) {
                              "Gaussian z)");
   if (!(p->radial_var > 0)) argp_error(st, "--radial %s needs --radial-var V",
                                        sigma_radial_name(p->radial));
+}
+
+/* --recursive-refit M and --generations T come together, M >= d (W^T W / M must be
+ * invertible), and the output is a prefix, not a file name. */
+static void check_series(struct argp_state *st, const sigma_generate_opts *o) {
+  if (!o->refit_M != !o->generations)
+    argp_error(st, "%s needs %s", o->refit_M ? "--recursive-refit" : "--generations",
+               o->refit_M ? "--generations T" : "--recursive-refit M");
+  if (!o->refit_M) return;
+  if (o->refit_M < o->p.d)
+    argp_error(st, "--recursive-refit %lld must be >= --dim %d (a refit from fewer rows than "
+               "d is singular)", (long long)o->refit_M, o->p.d);
+  size_t n = strlen(o->path);
+  if (n >= 3 && !strcmp(o->path + n - 3, ".h5"))
+    argp_error(st, "with --recursive-refit the output is a prefix: '%s' would give %s-000.h5",
+               o->path, o->path);
 }
 
 static error_t gen_parse(int key, char *arg, struct argp_state *st) {
@@ -76,6 +99,14 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
     if (isinf(o->p.radial_var)) argp_error(st, "--radial-var: '%s' must be finite", arg);
     break;
   case O_SEED: o->p.seed = flag_seed(st, arg); break;
+  case O_ROWSEED:
+    o->p.row_seed = (uint64_t)flag_int(st, "--row-seed", arg, 0, INT64_MAX);
+    o->p.has_row_seed = 1;
+    break;
+  case O_REFIT: o->refit_M = flag_int(st, "--recursive-refit", arg, 1, SIGMA_REFIT_MAX); break;
+  case O_GENERATIONS:
+    o->generations = flag_int(st, "--generations", arg, 1, SIGMA_REFIT_MAX);
+    break;
   case O_DTYPE:
     if (!strcmp(arg, "float16")) o->dtype_bytes = 2;
     else if (!strcmp(arg, "float32")) o->dtype_bytes = 4;
@@ -95,6 +126,7 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
     if (o->p.nu != 0 && !(o->p.nu > 2)) argp_error(st, "--nu must be > 2 (or 0 for Gaussian)");
     check_radial(st, &o->p);
     if (o->p.spectrum == SIGMA_SPEC_SPIKED && o->p.spikes > o->p.d) argp_error(st, "--spikes %d exceeds --dim %d", o->p.spikes, o->p.d);
+    check_series(st, o);
     break;
   default: return ARGP_ERR_UNKNOWN;
   }
@@ -102,9 +134,10 @@ static error_t gen_parse(int key, char *arg, struct argp_state *st) {
 }
 
 static struct argp gen_argp = {
-    gen_options, gen_parse, "OUT.h5",
+    gen_options, gen_parse, "OUT.h5\nOUT_PREFIX --recursive-refit M --generations T",
     "Write synthetic rows x = Q diag(sqrt(sigma)) z with known log det Sigma and tau2 "
-    "(SPEC section 8) to OUT.h5, in parallel.", NULL, NULL, NULL};
+    "(SPEC section 8) to OUT.h5, in parallel; or the recursive-refit series "
+    "OUT_PREFIX-000.h5 .. OUT_PREFIX-T.h5 (rows A_t z, Sigma_t = A_t A_t^T).", NULL, NULL, NULL};
 
 int run_generate(int argc, char **argv) {
   gen_args a;
@@ -130,7 +163,8 @@ int run_generate(int argc, char **argv) {
   json_decref(prov);
   if (!text) return sigma_set_error(SIGMA_ENOMEM, "out of memory (provenance)");
   a.o.provenance = text;
-  int rc = sigma_generate_run(&a.o, MPI_COMM_WORLD);
+  int rc = a.o.refit_M > 0 ? sigma_generate_series_run(&a.o, MPI_COMM_WORLD)
+                            : sigma_generate_run(&a.o, MPI_COMM_WORLD);
   free(text);
   return rc;
 }

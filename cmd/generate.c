@@ -1,5 +1,6 @@
 /* Parallel synthetic HDF5 writer. */
 #include "generate.h"
+#include "generate_parts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,10 +61,23 @@ static herr_t attr_string(hid_t obj, const char *name, const char *v) {
   return st;
 }
 
-/* Attributes: collective in parallel HDF5, identical values on every rank. */
-static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_synth *s) {
+/* A series file's place (SPEC section 8): its generation, the series' length and M, the
+ * start and the expected drift per generation. */
+static herr_t series_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_gen_truth *tr) {
+  herr_t st = 0;
+  st |= attr_int64(dset, "generation", tr->generation);
+  st |= attr_int64(dset, "generations", o->generations);
+  st |= attr_int64(dset, "refit_M", o->refit_M);
+  st |= attr_double(dset, "logdet_Sigma_0", &tr->logdet0, 1);
+  st |= attr_double(dset, "expected_drift_per_generation", &tr->drift, 1);
+  return st;
+}
+
+/* Attributes: the generator's parameters and this file's Sigma (tr). */
+static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_synth *s,
+                          const sigma_gen_truth *tr) {
   const sigma_synth_params *p = &o->p;
-  double logdet = sigma_synth_logdet(s), tau2 = sigma_synth_tau2(s);
+  double tau2 = sigma_synth_tau2(s);
   double nu = (p->nu <= 0 || isinf(p->nu)) ? INFINITY : p->nu;
   double beta = p->beta, spike = p->spike_size;
   herr_t st = 0;
@@ -79,28 +93,33 @@ static herr_t write_attrs(hid_t dset, const sigma_generate_opts *o, const sigma_
   st |= attr_int64(dset, "seed", (int64_t)p->seed);
   st |= attr_int64(dset, "N", o->rows);
   st |= attr_int64(dset, "d", p->d);
-  st |= attr_double(dset, "logdet_Sigma", &logdet, 1);
+  st |= attr_double(dset, "logdet_Sigma", &tr->logdet, 1);
   st |= attr_double(dset, "tau2", &tau2, 1);
-  st |= attr_double(dset, "spectrum", s->sigma, (hsize_t)p->d);
-  /* Only for elliptical rows: files without a radius keep their bytes. */
+  st |= attr_double(dset, "spectrum", tr->spectrum, (hsize_t)p->d);
+  /* Only for elliptical rows, another row seed, a series: other files keep their bytes. */
   if (radial) st |= attr_string(dset, "radial", sigma_radial_name(p->radial));
   if (radial) st |= attr_double(dset, "radial_var", &p->radial_var, 1);
+  if (sigma_synth_row_seed(p) != p->seed)
+    st |= attr_int64(dset, "row_seed", (int64_t)sigma_synth_row_seed(p));
+  if (tr->generation >= 0) st |= series_attrs(dset, o, tr);
   if (o->provenance) st |= attr_string(dset, "provenance", o->provenance);
   return st;
 }
 
-/* The rows need rows x d x dtype bytes: refuse at once, naming the sizes, when the file
- * system has less free (a later full disk is still a clean write error). */
-static int check_space(const sigma_generate_opts *o, const char *target) {
+int sigma_gen_check_space(const sigma_generate_opts *o, const char *target, int64_t files) {
+  /* SIGMA_DEBUG_NO_SPACE_CHECK (tests only): skip the check, so a test can fill the
+   * disk in the middle of the write. */
+  if (getenv("SIGMA_DEBUG_NO_SPACE_CHECK")) return SIGMA_OK;
   char *dir = strdup(target), *slash = dir ? strrchr(dir, '/') : NULL;
   if (slash) *slash = '\0';
   struct statvfs v;
   int rc = SIGMA_OK;
-  const double need = (double)o->rows * o->p.d * o->dtype_bytes;
+  const double need = (double)files * (double)o->rows * o->p.d * o->dtype_bytes;
   if (dir && slash && statvfs(*dir ? dir : "/", &v) == 0 &&
       (double)v.f_bavail * (double)v.f_frsize < need)
-    rc = sigma_set_error(SIGMA_EIO, "%s: needs %.3g MB for its rows, the file system has %.3g MB "
-                         "free", o->path, need / 1e6, (double)v.f_bavail * v.f_frsize / 1e6);
+    rc = sigma_set_error(SIGMA_EIO, "%s: needs %.3g MB for its rows%s, the file system has %.3g MB "
+                         "free", o->path, need / 1e6, files > 1 ? " (all generations)" : "",
+                         (double)v.f_bavail * v.f_frsize / 1e6);
   free(dir);
   return rc;
 }
@@ -134,7 +153,7 @@ static int to_bytes(const sigma_generate_opts *o, const double *x, int64_t row0,
  * the serial driver: only metadata goes through HDF5, so a full disk later is a plain
  * write error (a failed flush of an MPI-IO file crashed HDF5's exit handler). */
 static int create_file(const sigma_generate_opts *o, const char *tmp, const sigma_synth *s,
-                       int64_t *offset) {
+                       const sigma_gen_truth *tr, int64_t *offset) {
   hid_t file = -1, dset = -1, space = -1, type = -1, dcpl = -1;
   int rc = SIGMA_OK;
   file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -149,7 +168,7 @@ static int create_file(const sigma_generate_opts *o, const char *tmp, const sigm
   dset = H5Dcreate2(file, o->dataset, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   if (dset < 0)
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot create dataset '%s'", o->path, o->dataset));
-  if (write_attrs(dset, o, s) < 0)
+  if (write_attrs(dset, o, s, tr) < 0)
     SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: cannot write attributes", o->path));
   haddr_t at = H5Dget_offset(dset);
   if (at == HADDR_UNDEF) SIGMA_TRY(sigma_set_error(SIGMA_EIO, "%s: dataset not allocated", o->path));
@@ -182,14 +201,16 @@ static int write_all(int fd, const sigma_generate_opts *o, const char *buf, size
 
 /* This rank's rows [lo, hi), B at a time, into the allocated dataset at offset. */
 static int write_rows(const sigma_generate_opts *o, const char *tmp, const sigma_synth *s,
-                      int64_t offset, int64_t lo, int64_t hi, int64_t B, double *X, double *W,
-                      int rank) {
+                      int64_t offset, int64_t lo, int64_t hi, sigma_gen_bufs *bf,
+                      const char *label, int rank) {
+  const int64_t B = bf->B;
+  double *X = bf->X, *W = bf->W;
   const int d = o->p.d;
   const size_t row_bytes = (size_t)d * o->dtype_bytes;
   int fd = open(tmp, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return sigma_set_error(SIGMA_EIO, "%s: cannot open (%s)", o->path, strerror(errno));
   sigma_progress pg;
-  sigma_progress_start(&pg, "generate", rank == 0 && !o->quiet, o->rows, hi - lo, (double)row_bytes);
+  sigma_progress_start(&pg, label, rank == 0 && !o->quiet, o->rows, hi - lo, (double)row_bytes);
   int rc = SIGMA_OK;
   for (int64_t r0 = lo; r0 < hi && rc == SIGMA_OK; r0 += B) {
     int64_t b = hi - r0 < B ? hi - r0 : B;
@@ -206,22 +227,54 @@ static int write_rows(const sigma_generate_opts *o, const char *tmp, const sigma
   return rc;
 }
 
-int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
-  int rank, size, rc = SIGMA_OK;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  long pid = (long)getpid(); /* rank 0's names the temporary every rank writes into */
-  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
-  const int d = o->p.d;
+int sigma_gen_check_opts(const sigma_generate_opts *o) {
   if (o->rows < 1) return sigma_set_error(SIGMA_EINVAL, "--rows must be >= 1");
   if (o->dtype_bytes != 2 && o->dtype_bytes != 4 && o->dtype_bytes != 8)
     return sigma_set_error(SIGMA_EINVAL, "dtype must be float16, float32 or float64");
+  return SIGMA_OK;
+}
+
+int sigma_gen_bufs_alloc(sigma_gen_bufs *b, const sigma_generate_opts *o) {
+  const int d = o->p.d;
+  b->B = o->block_rows > 0 ? o->block_rows : 4096;
+  b->X = b->W = NULL;
+  SIGMA_CHECK(sigma_calloc(&b->X, (size_t)b->B * d, sizeof(double)));
+  size_t wlen = sigma_synth_work_len(d);
+  if (wlen < (size_t)b->B * d) wlen = (size_t)b->B * d;
+  return sigma_calloc(&b->W, wlen, sizeof(double));
+}
+
+void sigma_gen_bufs_free(sigma_gen_bufs *b) {
+  free(b->X);
+  free(b->W);
+  b->X = b->W = NULL;
+}
+
+int sigma_gen_write(const sigma_generate_opts *o, const char *tmp, const sigma_synth *s,
+                    const sigma_gen_truth *tr, sigma_gen_bufs *bf, const char *label,
+                    MPI_Comm comm) {
+  int rank, size, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int64_t offset = 0;
+  if (rank == 0) rc = create_file(o, tmp, s, tr, &offset);
+  SIGMA_CHECK(sigma_sync_error(rc, comm));
+  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&offset, 1, MPI_INT64_T, 0, comm), "MPI_Bcast"));
+  int64_t lo = o->rows * rank / size, hi = o->rows * (rank + 1) / size;
+  return sigma_sync_error(write_rows(o, tmp, s, offset, lo, hi, bf, label, rank), comm);
+}
+
+int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
+  int rank, rc = SIGMA_OK;
+  MPI_Comm_rank(comm, &rank);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  long pid = (long)getpid(); /* rank 0's names the temporary every rank writes into */
+  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
+  SIGMA_CHECK(sigma_gen_check_opts(o));
   sigma_synth *s = NULL;
-  double *X = NULL, *W = NULL;
+  sigma_gen_bufs bf = {0};
   char *target = NULL, *tmp = NULL;
   int direct = 0;
-  int64_t offset = 0;
   /* The output through the I/O layer: links resolved, never an input; HDF5 needs a
    * regular file, so a device or FIFO is refused. The temporary sits beside the target. */
   rc = sigma_file_output_target(o->path, "generate output", &target, &direct);
@@ -229,27 +282,18 @@ int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
     rc = sigma_set_error(SIGMA_EIO, "%s: not a regular file: an HDF5 file cannot be written to a "
                          "device or FIFO", o->path);
   if (rc == SIGMA_OK && !(tmp = sigma_file_temp_name(target, pid))) rc = SIGMA_ENOMEM;
-  /* SIGMA_DEBUG_NO_SPACE_CHECK (tests only): skip the check, so a test can fill the
-   * disk in the middle of the write. */
-  if (rc == SIGMA_OK && !getenv("SIGMA_DEBUG_NO_SPACE_CHECK")) rc = check_space(o, target);
+  if (rc == SIGMA_OK) rc = sigma_gen_check_space(o, target, 1);
   if (rc == SIGMA_OK) rc = sigma_synth_create(&o->p, &s);
-  int64_t B = o->block_rows > 0 ? o->block_rows : 4096;
-  if (rc == SIGMA_OK) rc = sigma_calloc(&X, (size_t)B * d, sizeof(double));
-  size_t wlen = sigma_synth_work_len(d) > (size_t)B * d ? sigma_synth_work_len(d) : (size_t)B * d;
-  if (rc == SIGMA_OK) rc = sigma_calloc(&W, wlen, sizeof(double));
+  if (rc == SIGMA_OK) rc = sigma_gen_bufs_alloc(&bf, o);
   SIGMA_TRY(sigma_sync_error(rc, comm));
-  if (rank == 0) rc = create_file(o, tmp, s, &offset);
-  SIGMA_TRY(sigma_sync_error(rc, comm));
-  SIGMA_TRY(sigma_mpi_check(MPI_Bcast(&offset, 1, MPI_INT64_T, 0, comm), "MPI_Bcast"));
-  int64_t lo = o->rows * rank / size, hi = o->rows * (rank + 1) / size;
-  rc = sigma_sync_error(write_rows(o, tmp, s, offset, lo, hi, B, X, W, rank), comm);
-  if (rank == 0 && rc == SIGMA_OK && rename(tmp, target) != 0)
+  const sigma_gen_truth tr = {s->sigma, sigma_synth_logdet(s), -1, 0.0, 0.0};
+  SIGMA_TRY(sigma_gen_write(o, tmp, s, &tr, &bf, "generate", comm));
+  if (rank == 0 && rename(tmp, target) != 0)
     rc = sigma_set_error(SIGMA_EIO, "%s: cannot rename from %s (%s)", o->path, tmp, strerror(errno));
   rc = sigma_sync_error(rc, comm);
 done:
   if (rank == 0 && rc != SIGMA_OK && tmp) unlink(tmp); /* nothing half-written is left */
-  free(X);
-  free(W);
+  sigma_gen_bufs_free(&bf);
   free(tmp);
   free(target);
   sigma_synth_destroy(&s);

@@ -11,7 +11,7 @@
 #include "sigma/error.h"
 #include "sigma/sample.h"
 
-/* Philox stream ids (counter word c) so the uses never share counters. */
+/* Philox stream ids (counter word c) so the uses never share counters; 5 is refit.c's. */
 enum { STREAM_Z = 1, STREAM_W = 2, STREAM_Q = 3, STREAM_R = 4 };
 
 static const char *kSpecNames[] = {"isotropic", "powerlaw", "spiked", "exponential"};
@@ -142,9 +142,13 @@ double sigma_synth_tau2(const sigma_synth *s) {
   return (nu - 2.0) * d * (d + 2.0) / (nu - 4.0) - d * d;
 }
 
+uint64_t sigma_synth_row_seed(const sigma_synth_params *p) {
+  return p->has_row_seed ? p->row_seed : p->seed;
+}
+
 void sigma_synth_z(const sigma_synth *s, uint64_t row, double *z) {
   const int d = s->p.d;
-  const uint64_t seed = s->p.seed;
+  const uint64_t seed = sigma_synth_row_seed(&s->p);
   for (int j = 0; j < d; j++)
     z[j] = gsl_cdf_ugaussian_Pinv(sigma_philox_u01(seed, row, (uint32_t)j >> 1, STREAM_Z, j & 1));
   if (!is_gaussian(&s->p)) {

@@ -9,7 +9,11 @@
  * E[w^2] E[chi2_d^2] - d^2 = (1 + V)(d^2 + 2d) - d^2 (checked by simulation: numpy,
  * d = 10/64/256, within 0.7%). V = 44 / (d + 2) gives tau^2 = 46 d, like fastText.
  * Every number comes from Philox counters keyed by (seed, row, column): a row's
- * values do not depend on which rank writes it.
+ * values do not depend on which rank writes it. The seed chooses Sigma (Q); the row
+ * draws z have their own seed, row_seed (issue 10; default the seed), so two files with
+ * one seed and two row seeds are independent row sets of the same Sigma. Philox stream
+ * ids (counter word c), never shared: z 1, Student t chi2 2, Q 3, lognormal radius 4
+ * (synth.c), the recursive-refit draws 5 (refit.c).
  */
 #ifndef SIGMA_SYNTH_H
 #define SIGMA_SYNTH_H
@@ -33,7 +37,12 @@ typedef struct {
   uint64_t seed;
   sigma_radial_kind radial; /* lognormal: x = sqrt(w) A z with Gaussian z (nu must be 0) */
   double radial_var;        /* Var w (> 0); E w = 1 */
+  uint64_t row_seed;        /* the seed of the row draws z when has_row_seed, else seed */
+  int has_row_seed;         /* 0 (zero-initialized params): rows keyed by seed, as before */
 } sigma_synth_params;
+
+/* The seed the row draws z are keyed by: row_seed if has_row_seed, else seed. */
+uint64_t sigma_synth_row_seed(const sigma_synth_params *p);
 
 typedef struct {
   sigma_synth_params p;
@@ -66,7 +75,7 @@ double sigma_synth_tau2(const sigma_synth *s);
  * block, rank or partition it is made in, on any BLAS kernel. */
 enum { SIGMA_SYNTH_TILE = 64 };
 
-/* The standardized row z (length d) of row index `row`: x = A z. */
+/* The standardized row z (length d) of row index `row` (keyed by the row seed): x = A z. */
 void sigma_synth_z(const sigma_synth *s, uint64_t row, double *z);
 
 /* Doubles of scratch sigma_synth_rows needs: 2 * SIGMA_SYNTH_TILE * d. */

@@ -5,7 +5,7 @@
 #include "sigma/synth.h"
 
 static sigma_synth *make(int d, sigma_spectrum_kind k, double beta, double nu, uint64_t seed) {
-  sigma_synth_params p = {d, k, beta, 2, 10.0, nu, seed, SIGMA_RADIAL_NONE, 0};
+  sigma_synth_params p = {d, k, beta, 2, 10.0, nu, seed, SIGMA_RADIAL_NONE, 0, 0, 0};
   sigma_synth *s = NULL;
   sigma_clear_error();
   assert_int_equal(sigma_synth_create(&p, &s), SIGMA_OK);
@@ -14,7 +14,7 @@ static sigma_synth *make(int d, sigma_spectrum_kind k, double beta, double nu, u
 }
 
 static sigma_synth *make_lognormal(int d, double V, uint64_t seed) {
-  sigma_synth_params p = {d, SIGMA_SPEC_POWERLAW, 1.0, 2, 10.0, 0, seed, SIGMA_RADIAL_LOGNORMAL, V};
+  sigma_synth_params p = {d, SIGMA_SPEC_POWERLAW, 1.0, 2, 10.0, 0, seed, SIGMA_RADIAL_LOGNORMAL, V, 0, 0};
   sigma_synth *s = NULL;
   sigma_clear_error();
   assert_int_equal(sigma_synth_create(&p, &s), SIGMA_OK);
@@ -253,7 +253,7 @@ static void test_tau2_and_errors(void **state) {
   assert_true(isnan(sigma_synth_tau2(s)));
   sigma_synth_destroy(&s);
 
-  sigma_synth_params bad = {0, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, 0, 1, SIGMA_RADIAL_NONE, 0};
+  sigma_synth_params bad = {0, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, 0, 1, SIGMA_RADIAL_NONE, 0, 0, 0};
   sigma_synth *out = (sigma_synth *)&bad;
   sigma_clear_error();
   assert_int_equal(sigma_synth_create(&bad, &out), SIGMA_EINVAL);
@@ -270,7 +270,7 @@ static void test_tau2_and_errors(void **state) {
   const double nus[4] = {5.0, 0, 0, 0}, vars[4] = {0.5, 0, -1.0, INFINITY};
   for (int k = 0; k < 4; k++) {
     sigma_synth_params r = {3, SIGMA_SPEC_ISOTROPIC, 0, 0, 0, nus[k], 1, SIGMA_RADIAL_LOGNORMAL,
-                            vars[k]};
+                            vars[k], 0, 0};
     sigma_clear_error();
     assert_int_equal(sigma_synth_create(&r, &out), SIGMA_EINVAL);
     assert_null(out);
@@ -313,12 +313,54 @@ static void test_spectrum_parse(void **state) {
   sigma_clear_error();
 }
 
+/* The row seed (issue 10): it keys z only. The same seed with another row seed keeps
+ * Sigma (A, sigma) and changes every row; a row seed equal to the seed, or none, gives the
+ * rows of the seed bit for bit. */
+static void test_row_seed(void **state) {
+  (void)state;
+  enum { d = 5, R = 70 };
+  sigma_synth_params p = {d, SIGMA_SPEC_POWERLAW, 1.0, 2, 10.0, 0, 12, SIGMA_RADIAL_NONE, 0, 0, 0};
+  sigma_synth_params same = p, other = p;
+  same.has_row_seed = 1, same.row_seed = 12;
+  other.has_row_seed = 1, other.row_seed = 13;
+  assert_int_equal(sigma_synth_row_seed(&p), 12);
+  assert_int_equal(sigma_synth_row_seed(&other), 13);
+  sigma_synth *a = NULL, *b = NULL, *c = NULL;
+  assert_int_equal(sigma_synth_create(&p, &a), SIGMA_OK);
+  assert_int_equal(sigma_synth_create(&same, &b), SIGMA_OK);
+  assert_int_equal(sigma_synth_create(&other, &c), SIGMA_OK);
+  assert_memory_equal(a->A, c->A, d * d * sizeof(double));
+  assert_memory_equal(a->sigma, c->sigma, d * sizeof(double));
+  double xa[R * d], xb[R * d], xc[R * d];
+  double *wk = malloc(sigma_synth_work_len(d) * sizeof *wk);
+  sigma_synth_rows(a, 0, R, xa, wk);
+  sigma_synth_rows(b, 0, R, xb, wk);
+  sigma_synth_rows(c, 0, R, xc, wk);
+  assert_memory_equal(xa, xb, sizeof xa);
+  for (int k = 0; k < R * d; k++) assert_true(xa[k] != xc[k]);
+  /* the other row seed's rows are the seed-13 file's z under the seed-12 Sigma */
+  sigma_synth_params p13 = p;
+  p13.seed = 13;
+  sigma_synth *e = NULL;
+  assert_int_equal(sigma_synth_create(&p13, &e), SIGMA_OK);
+  double za[d], ze[d];
+  sigma_synth_z(c, 3, za);
+  sigma_synth_z(e, 3, ze);
+  assert_memory_equal(za, ze, sizeof za);
+  free(wk);
+  sigma_synth_destroy(&a);
+  sigma_synth_destroy(&b);
+  sigma_synth_destroy(&c);
+  sigma_synth_destroy(&e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mixing_matrix),    cmocka_unit_test(test_rows_deterministic),
       cmocka_unit_test(test_gaussian_moments), cmocka_unit_test(test_student_moments),
       cmocka_unit_test(test_lognormal_moments),
       cmocka_unit_test(test_tau2_and_errors),  cmocka_unit_test(test_spectrum_parse),
+      cmocka_unit_test(test_row_seed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
