@@ -78,13 +78,18 @@ def point(P, spec, idx, c, t):
          "tau2_dec": tdec, "V_G": VG,
          "V": VG + max(tdec - 2 * d, 0) * (1 / n1 - 1 / N) if ok else None,
          "effective_rank": er, "participation": pr, "alpha": powerlaw_alpha(w),
-         "max_norm2": float(np.einsum("ij,ij->i", X, X).max()), "U_full": None}
+         "max_norm2": float(np.einsum("ij,ij->i", X, X).max()), "U_full": None,
+         # the size of the sums behind the log-dets: their rounding is relative to it, not
+         # to a sum that cancels to near 0
+         "_scale": float(np.abs(np.log(w + delta)).sum() + d * abs(math.log(n1)))}
     if P["full"]:
         Xa = rows(spec)
         if P["normalize"]:
             Xa = Xa / np.linalg.norm(Xa, axis=1, keepdims=True)
         sign, ld = np.linalg.slogdet(Xa.T @ Xa + delta * np.eye(d))
         p["U_full"] = float(ld - d * math.log(N))
+        ev = np.linalg.eigvalsh(Xa.T @ Xa + delta * np.eye(d))
+        p["_scale"] = max(p["_scale"], float(np.abs(np.log(ev)).sum() + d * math.log(N)))
         p["max_norm2"] = float(np.einsum("ij,ij->i", Xa, Xa).max())
     return p
 
@@ -129,21 +134,26 @@ def check(dirname, rtol):
                     delta_U_hi=dU + z * sd if sd is not None else None,
                     delta_U_full=p["U_full"] - pts[b]["U_full"] if P["full"] else None)
         drift.append(want)
+        scale = max(p["_scale"], pts[b]["_scale"])
         for k, v in want.items():
-            # drifts of nearly equal tracks: absolute tolerance relative to the tracks
-            atol = 1e-10 * max(1.0, abs(p["U"])) if k.startswith("delta") else 0.0
+            if k == "_scale":
+                continue
+            # log-dets, tracks and drifts: absolute tolerance relative to the sums behind them
+            logdet = k.startswith("delta") or k in ("U", "U_full", "logdet_G1d")
+            atol = 1e-10 * scale if logdet else 0.0
             name = f"ckpt {t} {k}"
             c.close_or_null(name, C[k], v, v is not None, rtol=rtol, atol=atol)
             cell = lines[t][k] if t < len(lines) else ""
             c.equal(name + " (csv)", float(cell) if cell else None, C[k])
     S = R["summary"]
+    scale = max(p["_scale"] for p in pts)
     for key, col, final in (("track_II_U", "delta_U", None), ("track_I_Gamma", "delta_Gamma", None),
                             ("full_gram_U", "delta_U_full", None)):
         y = [w[col] for w in drift]
         slope, se, v = trend(y, P["level"])
         T = S[key]
-        c.close_or_null(key + ".slope", T["slope"], slope, slope is not None, atol=1e-10)
-        c.close_or_null(key + ".se", T["se"], se, se is not None, atol=1e-10)
+        c.close_or_null(key + ".slope", T["slope"], slope, slope is not None, atol=1e-10 * scale)
+        c.close_or_null(key + ".se", T["se"], se, se is not None, atol=1e-10 * scale)
         c.equal(key + ".verdict", T["verdict"], v)
         if se:
             c.close(key + ".t_critical", T["t_critical"], t_quantile(1 - (1 - P["level"]) / 2,

@@ -55,6 +55,32 @@ run 2 monitor --checkpoints list.txt --n1 400 --seed 7 --energy-cap 1000 --basel
 $CHECK b || fail "baseline 2"
 cut -d, -f2 b/monitor.csv | tr '\n' ' ' | grep -q "label g0 g1 g2 g3 g4 g5" || fail "labels"
 diff <(cut -d, -f1-2,6- b/monitor.csv) <(cut -d, -f1-2,6- b2/monitor.csv) || fail "--checkpoints"
+# the recursive-refit series (SPEC 8): with --full on unnormalised rows the full-Gram drift
+# is log det Sigma_t - log det Sigma_0 (the same z at every generation; delta = 1e-9 is
+# negligible), and its slope matches the known expected drift within its standard error
+run 2 generate --recursive-refit 40 --generations 30 --rows 5000 --dim 8 --seed 4 --quiet rr
+run 2 monitor rr-0*.h5 --n1 200 --seed 1 --full --delta 1e-9 --energy-cap 1e6 --out rf --quiet > rf.txt
+$CHECK rf || fail "numbers of the refit series"
+$PY - <<'PY' || fail "refit series drift"
+import glob, json, math, h5py, mpmath
+R = json.load(open("rf/monitor.json"))
+files = sorted(glob.glob("rr-0*.h5"))
+a = [h5py.File(f)["embeddings"].attrs for f in files]
+for c, at in zip(R["checkpoints"], a):
+    want = at["logdet_Sigma"] - a[0]["logdet_Sigma"]
+    assert abs(c["delta_U_full"] - want) < 1e-6 * (1 + abs(want)), (c["delta_U_full"], want)
+    assert abs(c["delta_U"] - want) < 1e-6 * (1 + abs(want)), (c["delta_U"], want)
+M, d, T = 40, 8, len(files) - 1
+exp = sum(mpmath.digamma((M - i + 1) / 2) for i in range(1, d + 1)) + d * math.log(2 / M)
+sd = math.sqrt(sum(mpmath.psi(1, (M - i + 1) / 2) for i in range(1, d + 1)))
+assert abs(a[0]["expected_drift_per_generation"] - float(exp)) < 1e-10
+mean = R["checkpoints"][-1]["delta_U_full"] / T
+S = R["summary"]
+print(f"refit: mean full drift per generation {mean:.4f}, expected {float(exp):.4f} +- "
+      f"{sd / math.sqrt(T):.4f}; slope {S['full_gram_U']['slope']:.4f}: {S['track_II_U']['verdict']}")
+assert abs(mean - float(exp)) < 4 * sd / math.sqrt(T)
+assert S["track_II_U"]["verdict"] == "contracting" and S["full_gram_U"]["verdict"] == "contracting"
+PY
 # stationary series: drift CI coverage of 0 and verdicts
 for s in $(seq 0 9); do
   run 1 monitor $(printf "s${s}_%d.h5 " $(seq 0 14)) --n1 64 --seed $s --energy-cap 1000 --out st$s --quiet \
