@@ -220,6 +220,46 @@ for t, (a, b) in enumerate(((0, 8), (8, 16), (16, 24))):
 PY
 echo "PASSED: array task slices 0:8 8:16 16:24 and part provenance"
 
+# --- monitor: one job on 2 ranks (monitor.sbatch), then a 3-task array with --full and the
+# dependent merge (submit-monitor.sh): the merged series equals one direct run.
+for t in 0 1 2 3 4 5; do
+  "$MPIEXEC" --oversubscribe -n 2 "$SIGMA" generate "$WORK/m$t.h5" --rows 4000 --dim 6 --seed 5 \
+    --row-seed $((t + 10)) --quiet || fail "sigma generate m$t"
+  echo "gen$t $WORK/m$t.h5"
+done > "$WORK/mlist.txt"
+MARGS=(--n1 200 --seed 3 --normalize --full --quiet --no-plots)
+mid1=$(sbatch --parsable -n 2 --export=ALL,SIGMA --output="$WORK/out/monitor-%j.out" \
+       "$REPO/scripts/slurm/monitor.sbatch" "$WORK/m0.h5" "$WORK/m1.h5" --n1 200 --normalize \
+       --out "$WORK/mon1" --quiet) || fail "sbatch monitor.sbatch"
+mid1=${mid1%%;*}
+sub=$(MPIRUN_ARGS="--oversubscribe -n 2" \
+      "$REPO/scripts/slurm/submit-monitor.sh" -t 3 -n 1 "$WORK/mon" "$WORK/mlist.txt" "${MARGS[@]}") \
+  || fail "submit-monitor.sh"
+echo "$sub"
+marr=$(awk '/^array job:/ {print $3}' <<< "$sub") mmid=$(awk '/^merge job:/ {print $3}' <<< "$sub")
+[[ $marr =~ ^[0-9]+$ && $mmid =~ ^[0-9]+$ ]] || fail "submit-monitor.sh printed no job ids"
+"$MPIEXEC" --oversubscribe -n 2 "$SIGMA" monitor --checkpoints "$WORK/mlist.txt" "${MARGS[@]}" \
+  --out "$WORK/mdirect" > /dev/null || fail "direct sigma monitor"
+wait_jobs 300 "$mid1" "$marr" "$mmid"
+[[ $(job_state "$mid1") == COMPLETED ]] || fail "monitor job $mid1: $(job_state "$mid1")"
+ran_sigma "$WORK/out/monitor-$mid1.out" || fail "monitor job $mid1 did not run $SIGMA"
+for t in 0 1 2; do
+  [[ $(job_state "${marr}_$t") == COMPLETED ]] || fail "monitor array task ${marr}_$t: $(job_state "${marr}_$t")"
+  ran_sigma "$WORK/mon/slurm-monitor-${marr}_$t.out" || fail "monitor task $t did not run $SIGMA"
+done
+[[ $(job_state "$mmid") == COMPLETED ]] || fail "monitor merge job $mmid: $(job_state "$mmid")"
+$PY "$REPO/tests/check_monitor.py" --same "$WORK/mon/merged" "$WORK/mdirect" \
+  || fail "merged monitor differs from the direct run"
+$PY - "$WORK/mon1/monitor.json" "$mid1" "$WORK/mon/part-0001/monitor.json" "$marr" << 'PY' || fail "monitor provenance.slurm"
+import json, sys
+s = json.load(open(sys.argv[1]))["provenance"]["slurm"]
+assert s.get("SLURM_JOB_ID") == sys.argv[2], s
+s = json.load(open(sys.argv[3]))["provenance"]["slurm"]
+assert s.get("SLURM_ARRAY_JOB_ID") == sys.argv[4] and s.get("SLURM_ARRAY_TASK_ID") == "1", s
+print("monitor provenance.slurm:", s)
+PY
+echo "PASSED: monitor job, monitor array (3 tasks, --full) + merge = direct run"
+
 # --- srun as the launcher (informational, never fails the test): Slurm's pmix plugin with
 # Debian's Open MPI 4.1 (PMIx 3 client) -- docs/slurm.md says what this prints.
 sid=$(sbatch --parsable -n 2 --output="$WORK/out/srun-%j.out" --wrap \
