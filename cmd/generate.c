@@ -264,13 +264,18 @@ int sigma_gen_write(const sigma_generate_opts *o, const char *tmp, const sigma_s
   return sigma_sync_error(write_rows(o, tmp, s, offset, lo, hi, bf, label, rank), comm);
 }
 
+int sigma_gen_begin(const sigma_generate_opts *o, MPI_Comm comm, int *rank, long *pid) {
+  MPI_Comm_rank(comm, rank);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  *pid = (long)getpid(); /* rank 0's names the temporaries every rank writes into */
+  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
+  return sigma_gen_check_opts(o);
+}
+
 int sigma_generate_run(const sigma_generate_opts *o, MPI_Comm comm) {
   int rank, rc = SIGMA_OK;
-  MPI_Comm_rank(comm, &rank);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  long pid = (long)getpid(); /* rank 0's names the temporary every rank writes into */
-  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
-  SIGMA_CHECK(sigma_gen_check_opts(o));
+  long pid;
+  SIGMA_CHECK(sigma_gen_begin(o, comm, &rank, &pid));
   sigma_synth *s = NULL;
   sigma_gen_bufs bf = {0};
   char *target = NULL, *tmp = NULL;

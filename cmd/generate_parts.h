@@ -26,6 +26,11 @@ typedef struct {
 
 /* --rows >= 1, dtype 2/4/8 bytes. Errors: SIGMA_EINVAL. */
 int sigma_gen_check_opts(const sigma_generate_opts *o);
+
+/* The start of every generate run: this rank, rank 0's pid broadcast (it names the
+ * temporaries every rank writes into), HDF5's error printing off, the options checked.
+ * Errors: SIGMA_EMPI, those of sigma_gen_check_opts. */
+int sigma_gen_begin(const sigma_generate_opts *o, MPI_Comm comm, int *rank, long *pid);
 /* Errors: SIGMA_ENOMEM. */
 int sigma_gen_bufs_alloc(sigma_gen_bufs *b, const sigma_generate_opts *o);
 void sigma_gen_bufs_free(sigma_gen_bufs *b);

@@ -170,7 +170,6 @@ static int rename_all(const series_names *nm) {
 }
 
 static int check_series_opts(const sigma_generate_opts *o) {
-  SIGMA_CHECK(sigma_gen_check_opts(o));
   if (o->refit_M < o->p.d || o->refit_M > SIGMA_REFIT_MAX)
     return sigma_set_error(SIGMA_EINVAL, "--recursive-refit %lld must be in [--dim, %lld] (d = %d)",
                            (long long)o->refit_M, (long long)SIGMA_REFIT_MAX, o->p.d);
@@ -182,10 +181,8 @@ static int check_series_opts(const sigma_generate_opts *o) {
 
 int sigma_generate_series_run(const sigma_generate_opts *o, MPI_Comm comm) {
   int rank, rc = SIGMA_OK;
-  MPI_Comm_rank(comm, &rank);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  long pid = (long)getpid(); /* rank 0's names the temporaries every rank writes into */
-  SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm), "MPI_Bcast"));
+  long pid;
+  SIGMA_CHECK(sigma_gen_begin(o, comm, &rank, &pid));
   SIGMA_CHECK(check_series_opts(o));
   series_names nm = {0};
   sigma_synth *s = NULL;

@@ -19,15 +19,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { echo "submit-monitor: error: $*" >&2; exit 1; }
-tasks=${SIGMA_TASKS:-4} ranks=${SIGMA_RANKS:-1} opts=${SBATCH_OPTS:-} mopts=${SBATCH_MERGE_OPTS:-}
-while getopts "t:n:s:m:h" o; do
-  case $o in
-    t) tasks=$OPTARG ;; n) ranks=$OPTARG ;; s) opts=$OPTARG ;; m) mopts=$OPTARG ;;
-    h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) exit 2 ;;
-  esac
-done
-shift $((OPTIND - 1))
+source "$here/submit-common.sh"
+submit_options "$@"
+set -- "${ARGS[@]}"
 (($# >= 3)) || die "usage: submit-monitor.sh [-t TASKS] [-n RANKS] [-s SBATCH_OPTS] DIR LIST MONITOR_OPTIONS... (-h for help)"
 dir=$1 list=$2; shift 2
 [[ -f $list ]] || die "checkpoint list '$list' not found"

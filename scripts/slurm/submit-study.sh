@@ -23,15 +23,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { echo "submit-study: error: $*" >&2; exit 1; }
-tasks=${SIGMA_TASKS:-4} ranks=${SIGMA_RANKS:-1} opts=${SBATCH_OPTS:-} mopts=${SBATCH_MERGE_OPTS:-}
-while getopts "t:n:s:m:h" o; do
-  case $o in
-    t) tasks=$OPTARG ;; n) ranks=$OPTARG ;; s) opts=$OPTARG ;; m) mopts=$OPTARG ;;
-    h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) exit 2 ;;
-  esac
-done
-shift $((OPTIND - 1))
+source "$here/submit-common.sh"
+submit_options "$@"
+set -- "${ARGS[@]}"
 (($# >= 3)) || die "usage: submit-study.sh [-t TASKS] [-n RANKS] [-s SBATCH_OPTS] DIR R FILE[:DATASET]... STUDY_OPTIONS... (-h for help)"
 dir=$1 R=$2; shift 2
 [[ $R =~ ^[1-9][0-9]*$ ]] || die "R must be a positive integer, got '$R'"
