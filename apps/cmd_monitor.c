@@ -79,6 +79,9 @@ static void check_merge(struct argp_state *st, monitor_args *a) {
 
 static void check_end(struct argp_state *st, monitor_args *a) {
   sigma_monitor_opts *o = &a->o;
+  if (o->c.center)
+    argp_error(st, "--center is not supported by monitor (it needs every row of every "
+                   "checkpoint); use --normalize");
   if (o->merge) {
     check_merge(st, a);
     return;
@@ -173,11 +176,7 @@ int run_monitor(int argc, char **argv) {
   quiet_end();
   if (a.o.c.seed == UINT64_MAX) a.o.c.seed = sigma_common_defaults().seed;
   else a.o.set |= SIGMA_MON_SET_SEED;
-  int rc = SIGMA_OK;
-  if (a.o.c.center)
-    rc = sigma_set_error(SIGMA_EINVAL, "--center is not supported by monitor (it needs every "
-                         "row of every checkpoint); use --normalize");
-  if (rc == SIGMA_OK && a.ckpt_file) rc = read_ckpt_file(&a);
+  int rc = a.ckpt_file ? read_ckpt_file(&a) : SIGMA_OK;
   if (rc != SIGMA_OK) return rc;
   common_finish(&a.o.c, &a.specs, argc, argv);
   a.o.labels = a.nlabels ? a.labels : NULL;

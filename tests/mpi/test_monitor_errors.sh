@@ -89,6 +89,8 @@ if want usage; then
   expect 1 2 o "--out" -- a.h5 b.h5 --n1 100 --out ""
   expect 1 2 o "--labels names 1 checkpoints, but 2" -- a.h5 b.h5 --n1 100 --labels x
   expect 1 2 o "give --n1" -- a.h5 b.h5
+  expect 1 2 o "--center is not supported" -- a.h5 b.h5 --n1 100 --center
+  expect 1 2 o "--merge takes" -- a.h5 b.h5 --merge --n1 100
 fi
 ((ran)) || fail "unknown case $CASE"
 echo PASSED
