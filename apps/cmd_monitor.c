@@ -45,13 +45,18 @@ static struct argp_option monitor_options[] = {
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot", 4},
     {0}};
 
-/* --labels a,b,c: non-empty names without quotes or control characters (CSV fields). */
+/* A label is a CSV field as is: no comma, quote or control character. */
+static int bad_label(const char *s) {
+  for (; *s; s++)
+    if (*s == ',' || *s == '"' || (unsigned char)*s < 32) return 1;
+  return 0;
+}
+
+/* --labels a,b,c: non-empty names. */
 static void split_labels(struct argp_state *st, monitor_args *a, char *arg) {
   for (char *p = strtok(arg, ","); p; p = strtok(NULL, ",")) {
     if (a->nlabels == 4096) argp_error(st, "--labels: too many");
-    for (const char *c = p; *c; c++)
-      if (*c == '"' || (unsigned char)*c < 32)
-        argp_error(st, "--labels: '%s' has a quote or control character", p);
+    if (bad_label(p)) argp_error(st, "--labels: '%s' has a quote or control character", p);
     a->labels[a->nlabels++] = p;
   }
 }
@@ -151,7 +156,14 @@ static int ckpt_line(const char *line, void *ctx) {
   if (!*spec)
     return sigma_set_error(SIGMA_EINVAL, "%s: line '%s' is not 'LABEL SPEC'", a->ckpt_file, line);
   if (a->nlabels == 4096) return sigma_set_error(SIGMA_EINVAL, "%s: too many", a->ckpt_file);
-  a->labels[a->nlabels++] = strndup(line, n);
+  char *label = strndup(line, n);
+  if (label && bad_label(label)) {
+    sigma_set_error(SIGMA_EINVAL, "%s: label '%s' has a comma, quote or control character",
+                    a->ckpt_file, label);
+    free(label);
+    return SIGMA_EINVAL;
+  }
+  a->labels[a->nlabels++] = label;
   a->specs.v[a->specs.n++] = strdup(spec);
   return SIGMA_OK;
 }

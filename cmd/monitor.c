@@ -111,8 +111,9 @@ static int full_pass(const sigma_monitor_opts *o, sigma_monitor_result *r, int k
   if (rc == SIGMA_OK) {
     p->U_full = ar.est.track_u_full;
     if (!o->c.normalize && ar.max_norm2 > o->energy_cap * (1 + 1e-12))
-      rc = sigma_set_error(SIGMA_EINVAL, "a row has ||x||^2 = %.6g > the energy cap c_E = %g: "
-                           "Track I needs ||x||^2 <= c_E (SPEC 5); pass --normalize or a larger "
+      rc = sigma_set_error(SIGMA_EINVAL, "a row outside the observed block has ||x||^2 = %.6g "
+                           "(the largest of all rows) > the energy cap c_E = %g: Track I needs "
+                           "||x||^2 <= c_E for every row (SPEC 5); pass --normalize or a larger "
                            "--energy-cap", ar.max_norm2, o->energy_cap);
     if (ar.max_norm2 > p->max_norm2) p->max_norm2 = ar.max_norm2;
   }

@@ -19,6 +19,7 @@ write("d5.h5", X[:, :5])
 write("short.h5", X[:50])
 Y = X.copy(); Y[:, 0] *= 10; write("big.h5", Y)
 Y = X.copy(); Y[:, 2] = np.nan; write("nan.h5", Y)
+Y = X.copy(); Y[1500] *= 100; write("big1500.h5", Y)
 PY
 # expect NP EXIT OUT PATTERN... -- ARGS: run, check status, the one message line, no output.
 expect() {
@@ -55,6 +56,8 @@ if want missing_checkpoint; then
 fi
 if want energy_cap; then
   expect 2 1 o "checkpoint 1 (1)" "big.h5:embeddings: row" "energy cap" "--normalize" -- a.h5 big.h5 --n1 100
+  # a row outside O (rows 0..99) is found by --full's pass over every row
+  expect 2 1 o "checkpoint 1 (1)" "outside the observed block" "energy cap" -- a.h5 big1500.h5 --n1 100 --observed first --full
 fi
 if want nan_row; then
   expect 2 1 o "checkpoint 1 (1)" "nan.h5" "NaN" -- a.h5 nan.h5 --n1 100 --normalize
@@ -90,6 +93,8 @@ if want usage; then
   expect 1 2 o "--labels names 1 checkpoints, but 2" -- a.h5 b.h5 --n1 100 --labels x
   expect 1 2 o "give --n1" -- a.h5 b.h5
   expect 1 2 o "--center is not supported" -- a.h5 b.h5 --n1 100 --center
+  printf 'x,y a.h5\nz b.h5\n' > badlabel.txt
+  expect 1 1 o "badlabel.txt" "label 'x,y'" -- --checkpoints badlabel.txt --n1 100
   expect 1 2 o "--merge takes" -- a.h5 b.h5 --merge --n1 100
 fi
 ((ran)) || fail "unknown case $CASE"
