@@ -17,7 +17,7 @@ enum {
   O_N1 = 1000, O_EPS, O_RULEC, O_SEED, O_OBS, O_OBSIDX, O_SAVEIDX, O_BLOCK, O_NORM, O_CENTER,
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_CSV, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
   O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK,
-  O_RADIAL, O_RADIALVAR
+  O_RADIAL, O_RADIALVAR, O_BJ
 };
 
 extern int g_rank; /* this process's rank in MPI_COMM_WORLD */
@@ -48,5 +48,6 @@ void common_finish(sigma_common_opts *c, spec_list *specs, int argc, char **argv
 void quiet_begin(void);
 void quiet_end(void);
 int flag_eps_list(struct argp_state *st, const char *s, double *v);
+int64_t flag_block_jackknife(struct argp_state *st, const char *s);
 
 #endif
