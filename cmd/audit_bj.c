@@ -105,10 +105,18 @@ int sigma_audit_bj_factor(sigma_audit_bj *b, const double *g1acc, const double *
   for (int64_t g = 0; g < b->G && b->active; g++) {
     double *Lg = b->Linv + (size_t)g * d * d;
     rest_gram(b, g1acc, g, m, sv, A);
-    if (sigma_logdet_chol(A, d, &b->logdet[g]) != SIGMA_OK || sigma_cholesky(A, d, Lg) != SIGMA_OK ||
-        sigma_tri_inverse(Lg, d, Lg) != SIGMA_OK) {
+    if (sigma_cholesky(A, d, Lg) != SIGMA_OK) {
       sigma_clear_error(); /* not positive definite: v_bj not applicable */
       b->active = 0;
+      break;
+    }
+    double s = 0.0; /* 2 sum log L_ii: sigma_logdet_chol's bits, from the one factor */
+    for (int i = 0; i < d; i++) s += log(Lg[(size_t)i * d + i]);
+    b->logdet[g] = 2.0 * s;
+    int rc = sigma_tri_inverse(Lg, d, Lg);
+    if (rc != SIGMA_OK) {
+      free(A);
+      return rc;
     }
     sigma_leverage_init(&b->lev[g], d, (double)(b->n - (sigma_bj_group_start(b->n, b->G, g + 1) -
                                                         sigma_bj_group_start(b->n, b->G, g))));

@@ -146,13 +146,15 @@ static int lev_without(const sigma_rep_truth *t, row_cache *c, const double *s1,
   for (size_t k = 0; k < 2 * g->np; k++) g->acc[k] = -g->acc[k];
   sigma_dd_merge(g->acc, s1, g->np);
   sigma_gram_matrix(g, w->Gm);
-  double ld;
+  double ld = 0.0; /* 2 sum log L_ii: sigma_logdet_chol's bits, from the one factor */
   *out = NAN;
-  if (sigma_logdet_chol(w->Gm, d, &ld) != SIGMA_OK || sigma_cholesky(w->Gm, d, Lw) != SIGMA_OK ||
-      sigma_tri_inverse(Lw, d, Lw) != SIGMA_OK) {
+  if (sigma_cholesky(w->Gm, d, Lw) != SIGMA_OK) {
     sigma_clear_error(); /* not positive definite: v_bj not applicable */
     return SIGMA_OK;
   }
+  for (int i = 0; i < d; i++) ld += log(Lw[(size_t)i * d + i]);
+  ld *= 2.0;
+  SIGMA_CHECK(sigma_tri_inverse(Lw, d, Lw));
   const double rest = (double)(n - (b - a));
   sigma_leverage_sums lev;
   sigma_leverage_stats st;
