@@ -10,6 +10,7 @@
 
 #include "parse.h"
 #include "sigma/error.h"
+#include "sigma/calibrated.h"
 #include "sigma/estimators.h"
 
 int g_rank = 0;
@@ -111,6 +112,11 @@ int flag_eps_list(struct argp_state *st, const char *s, double *v) {
   for (int k = 0; k < n; k++)
     if (!(v[k] > 0)) argp_error(st, "--epsilon: %g must be > 0", v[k]);
   return n;
+}
+
+/* --block-jackknife G: an integer 2..SIGMA_BJ_MAX (G <= n1 is checked once n1 is known). */
+int64_t flag_block_jackknife(struct argp_state *st, const char *s) {
+  return flag_int(st, "--block-jackknife", s, 2, SIGMA_BJ_MAX);
 }
 
 /* ---- options shared by audit, study and plan: one argp child parser ---- */

@@ -18,7 +18,7 @@ enum {
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_CSV, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
   O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK,
   O_RADIAL, O_RADIALVAR, O_LABELS, O_CKPTS, O_BASELINE, O_FULL, O_APPEND, O_MERGE,
-  O_ROWSEED, O_REFIT, O_GENERATIONS
+  O_ROWSEED, O_REFIT, O_GENERATIONS, O_BJ
 };
 
 extern int g_rank; /* this process's rank in MPI_COMM_WORLD */
@@ -49,5 +49,6 @@ void common_finish(sigma_common_opts *c, spec_list *specs, int argc, char **argv
 void quiet_begin(void);
 void quiet_end(void);
 int flag_eps_list(struct argp_state *st, const char *s, double *v);
+int64_t flag_block_jackknife(struct argp_state *st, const char *s);
 
 #endif

@@ -31,6 +31,10 @@ static struct argp_option audit_options[] = {
     {"delta", O_DELTA, "D", 0, "regulariser delta > 0 of Track II and the envelope (default 1e-3)", 3},
     {"energy-cap", O_ECAP, "C", 0, "c_E: B = c_E n2, requires ||x||^2 <= c_E (default 1)", 3},
     {"no-tau2", O_NOTAU, 0, 0, "skip pass 2 (tau2 oracle and leave-one-out): CIs become n/a", 3},
+    {"block-jackknife", O_BJ, "G", 0, "v_bj, the delete-G-block jackknife variance of LEV, and "
+                                      "LEV's own CI with max(calibrated variance, v_bj) (SPEC "
+                                      "4.1; G = 2..n1; pass 2 costs about G times more; off by "
+                                      "default)", 3},
     {"scalapack", O_SCALAPACK, "MODE", 0, "auto|on|off: log det and spectra of G, G1, G2 on a "
                                           "ScaLAPACK process grid (default auto: on when "
                                           "d >= 8192 and >= 4 ranks)", 3},
@@ -61,6 +65,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
   case O_DELTA: o->delta = flag_positive(st, "--delta", arg); break;
   case O_ECAP: o->energy_cap = flag_positive(st, "--energy-cap", arg); break;
   case O_NOTAU: o->tau2_pass = 0; break;
+  case O_BJ: o->block_jackknife = flag_block_jackknife(st, arg); break;
   case O_SCALAPACK:
     if (!strcmp(arg, "auto")) o->scalapack = SIGMA_SL_AUTO;
     else if (!strcmp(arg, "on")) o->scalapack = SIGMA_SL_ON;
@@ -77,6 +82,8 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     if (o->indices_path && a->observed_mode)
       argp_error(st, "--observed %s conflicts with --observed-indices %s: give one", a->observed_mode,
                  o->indices_path);
+    if (o->block_jackknife && !o->tau2_pass)
+      argp_error(st, "--block-jackknife needs the leverages of pass 2: drop --no-tau2");
     if (o->observed != SIGMA_OBS_INDICES && o->n1 == 0 && isnan(o->epsilon))
       argp_error(st, "give --n1, --epsilon or --observed-indices");
     break;

@@ -30,6 +30,9 @@ static struct argp_option study_options[] = {
     {"resume", O_RESUME, 0, 0, "continue the study in DIR, keeping finished replicates", 2},
     {"replicate-range", O_RANGE, "A:B", 0, "run replicates A..B-1 only (default 0:R)", 2},
     {"memory-limit", O_MEMLIM, "MIB", 0, "memory per rank for one replicate; a larger block is read in chunks (default 4096)", 2},
+    {"block-jackknife", O_BJ, "G", 0, "LEV's own CI with max(calibrated variance, delete-G-block "
+                                      "jackknife variance v_bj) (SPEC 4.1; G = 2..n1; about G "
+                                      "times the replicate cost; off by default)", 2},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot (report and CSV/JSON still written)", 3},
     {0}};
 
@@ -66,6 +69,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
     break;
   }
   case O_NOPLOTS: o->no_plots = 1; break;
+  case O_BJ: o->block_jackknife = flag_block_jackknife(st, arg); break;
   case O_MEMLIM: o->memory_limit = flag_mib(st, "--memory-limit", arg); break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);

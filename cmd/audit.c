@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit_bj.h"
 #include "files.h"
 #include "reduce.h"
 #include "scalapack.h"
@@ -63,6 +64,8 @@ typedef struct {
   double acc[8];                /* pass 2: four double-double sums */
   sigma_leverage_sums lev;      /* pass 2: the observed rows' leverages (SPEC 4.1) */
   sigma_leverage_stats levs;    /* their statistics after the reduction (n = 0: none) */
+  sigma_audit_bj bj;            /* --block-jackknife (bj.G = 0: off) */
+  double v_bj;                  /* its variance after pass 2 (NaN: off or not applicable) */
   double bpr;                   /* bytes per row on disk */
 } audit_state;
 
@@ -76,6 +79,7 @@ static void state_free(audit_state *s) {
   for (size_t k = 0; k < sizeof v / sizeof *v; k++) free(v[k]);
   sigma_stream_free(&s->rd);
   sigma_observed_free(&s->ob);
+  sigma_audit_bj_free(&s->bj);
 }
 
 /* Grams, d x d matrices and chunk buffers: O(chunk d + d^2) per rank. */
@@ -93,7 +97,7 @@ static int state_alloc(audit_state *s, const sigma_audit_opts *o, int d, int64_t
   for (int k = 0; k < 3; k++) SIGMA_CHECK(sigma_calloc(obs[k], (size_t)cobs * d, sizeof(double)));
   SIGMA_CHECK(sigma_calloc(&s->q, (size_t)C, sizeof(double)));
   for (int k = 0; k < 4; k++) (*g[k])->colsum = o->c.center; /* sums serve --center only */
-  return SIGMA_OK;
+  return sigma_audit_bj_init(&s->bj, o->block_jackknife, &s->ob, d, cobs, o->c.center);
 }
 
 /* Max over ranks of a wall-clock time, in *out. */
@@ -130,6 +134,7 @@ static void gather_observed(audit_state *s, const double *X, int64_t row0, int64
   while (s->p < s->ob.n && (int64_t)s->ob.rows[s->p] < row0 + n) {
     const double *x = X + (size_t)(s->ob.rows[s->p] - row0) * d;
     int h = s->ob.half[s->p];
+    if (s->bj.G) s->bj.xg[*no] = s->bj.gid[s->p];
     memcpy(s->Xo + (size_t)(*no)++ * d, x, bytes);
     memcpy(s->Xh[h] + (size_t)nh[h]++ * d, x, bytes);
     s->p++;
@@ -145,6 +150,7 @@ static int pass1_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
   sigma_gram_add_rows(s->g1, s->Xo, no);
   sigma_gram_add_rows(s->ga, s->Xh[0], nh[0]);
   sigma_gram_add_rows(s->gb, s->Xh[1], nh[1]);
+  sigma_audit_bj_pass1(&s->bj, s->Xo, no);
   return SIGMA_OK;
 }
 
@@ -172,6 +178,7 @@ static int pass2_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
     part[3] += dev * dev;
   }
   sigma_dd_add(s->acc, part, 4);
+  sigma_audit_bj_pass2(&s->bj, s->Xo, no, s->work);
   return SIGMA_OK;
 }
 
@@ -247,7 +254,7 @@ static sigma_est_input est_input(const audit_state *s, const sigma_audit_opts *o
                            .tau2_observed = r->tau2_observed, .level = o->c.level,
                            .delta = o->delta, .energy_cap = o->energy_cap,
                            .max_norm2 = r->max_norm2, .rule_constant = o->c.rule_constant,
-                           .epsilon = o->epsilon};
+                           .epsilon = o->epsilon, .v_bj = s->v_bj};
 }
 
 /* Cholesky of G and G1 and the inverse factors pass 2 multiplies by (dtrmm is faster than
@@ -261,6 +268,8 @@ static int factor(audit_state *s, const sigma_audit_opts *o, sigma_audit_result 
   if (rc == SIGMA_OK) rc = sigma_cholesky(s->G1, d, s->L1);
   if (rc == SIGMA_OK) rc = sigma_tri_inverse(s->Lg, d, s->Lg);
   if (rc == SIGMA_OK) rc = sigma_tri_inverse(s->L1, d, s->L1);
+  if (rc == SIGMA_OK)
+    rc = sigma_audit_bj_factor(&s->bj, s->g1->acc, o->c.center ? s->mrel : NULL, s->work, s->comm);
   if (rc == SIGMA_ESINGULAR) {
     sigma_clear_error();
     const sigma_est_input ei = est_input(s, o, r);
@@ -291,6 +300,7 @@ static int tau2_pass(audit_state *s, const sigma_audit_opts *o, sigma_audit_resu
   sigma_dd_value(s->acc, v, 4);
   r->tau2_oracle = sigma_variance_from_sums((double)r->N, v[0], v[1]);
   r->tau2_observed = sigma_loo_tau2((double)r->n1, r->d, v[2], v[3]);
+  SIGMA_CHECK(sigma_audit_bj_finish(&s->bj, (double)r->N, s->comm, &s->v_bj));
   return max_time(MPI_Wtime() - t, s->comm, &r->t_reduce2);
 }
 
@@ -404,6 +414,7 @@ int sigma_audit_run(const sigma_audit_opts *o, MPI_Comm comm, sigma_audit_result
   audit_state s;
   memset(&s, 0, sizeof s);
   memset(r, 0, sizeof *r);
+  s.v_bj = NAN;
   s.comm = comm;
   int rc = sigma_mpi_check(MPI_Comm_rank(comm, &s.rank), "MPI_Comm_rank");
   if (rc == SIGMA_OK) rc = sigma_mpi_check(MPI_Comm_size(comm, &s.size), "MPI_Comm_size");

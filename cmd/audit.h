@@ -40,6 +40,8 @@ typedef struct {
   double delta, energy_cap;
   int tau2_pass;          /* run pass 2 */
   sigma_scalapack_mode scalapack;
+  int64_t block_jackknife; /* --block-jackknife G: v_bj and LEV's own CI with max(V_cal, v_bj)
+                              (SPEC 4.1; cmd/audit_bj.h); 0: off. Needs pass 2 */
 } sigma_audit_opts;
 
 void sigma_audit_opts_default(sigma_audit_opts *o);

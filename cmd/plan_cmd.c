@@ -40,7 +40,7 @@ static int run_pilot(const sigma_plan_opts *o, sigma_input *in, sigma_plan_resul
   for (int64_t k = 0; k < K; k++) /* the pilot's own mean, summed in draw order */
     for (int j = 0; j < d; j++) mean[j] += X[(size_t)k * d + j] / (double)K;
   if (o->c.center) SIGMA_TRY(sigma_rows_prepare(in, &(sigma_prep){.shift = mean}, 0, perm, X, K, NULL));
-  sigma_rep_truth t = {d, (double)N, NAN, NAN, o->c.level};
+  sigma_rep_truth t = {d, (double)N, NAN, NAN, o->c.level, 0};
   sigma_rep_point p;
   SIGMA_TRY(sigma_replicate_run(&t, X, &K, 1, &p));
   const double na = (double)(K / 2), nb = (double)(K - K / 2);

@@ -86,6 +86,11 @@ static int check_plan(const sigma_study_opts *o, sigma_study_header *h) {
   h->rule_constant = o->c.rule_constant;
   h->normalize = o->c.normalize;
   h->center = o->c.center;
+  h->block_jackknife = o->block_jackknife;
+  if (o->block_jackknife > h->n1[0])
+    return sigma_set_error(SIGMA_EINVAL, "--block-jackknife %lld: more groups than the n1 = %lld "
+                           "rows of the smallest block of the sweep", (long long)o->block_jackknife,
+                           (long long)h->n1[0]);
   return SIGMA_OK;
 }
 

@@ -33,6 +33,8 @@ typedef struct {
   int resume;
   double memory_limit;   /* bytes per rank */
   int no_plots;          /* skip gnuplot (report.md still written) */
+  int64_t block_jackknife; /* --block-jackknife G: LEV's own CI with max(V_cal, v_bj) (SPEC
+                              4.1); 0: off. G <= the smallest n1 of the sweep */
 } sigma_study_opts;
 
 /* A study's summary as the drivers produce it (study and merge, rank 0) and the report

@@ -19,7 +19,7 @@
 int sigma_study_rep_chunk(const sigma_study_opts *o, const sigma_study_desc *d, int64_t *chunk) {
   const int64_t n = d->study.n1[d->study.K - 1];
   const int dim = d->study.d;
-  const double fixed = sigma_replicate_work_bytes(dim, d->study.K) +
+  const double fixed = sigma_replicate_work_bytes(dim, d->study.K, d->study.block_jackknife) +
                        (double)SIGMA_SPAN_ROWS * dim * 8 + 8.0 * (double)n; /* + the draw */
   const double per_row = 8.0 * dim + SIGMA_FETCH_BYTES_PER_ROW(dim); /* X and the fetch's */
   if (fixed + per_row * (double)n <= o->memory_limit) {
@@ -95,7 +95,8 @@ static int rep_fetch(void *ctx, int64_t p0, int64_t p1, const double **out) {
 static int replicate_one(rep_state *s, int64_t i, const char *path) {
   const sigma_study_header *h = &s->d->study;
   const int64_t n = h->n1[h->K - 1];
-  const sigma_rep_truth t = {h->d, (double)h->N, s->d->L, s->d->tau2_oracle, h->level};
+  const sigma_rep_truth t = {h->d, (double)h->N, s->d->L, s->d->tau2_oracle, h->level,
+                             h->block_jackknife};
   int rc = sigma_sample_prefix((uint64_t)h->N, (uint64_t)n, (uint64_t)h->seed, (uint64_t)i,
                                s->perm);
   if (rc == SIGMA_OK)

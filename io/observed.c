@@ -75,7 +75,8 @@ int sigma_observed_make(const sigma_observed_spec *sp, int64_t N, int d, sigma_o
   ob->n = n;
   SIGMA_TRY(sigma_calloc(&ob->rows, (size_t)n, sizeof *ob->rows));
   SIGMA_TRY(sigma_calloc(&ob->half, (size_t)n, 1));
-  rc = sigma_observed_sorted(ordered, n, ob->rows, ob->half);
+  SIGMA_TRY(sigma_calloc(&ob->pos, (size_t)n, sizeof *ob->pos));
+  rc = sigma_observed_sorted(ordered, n, ob->rows, ob->half, ob->pos);
   if (rc == SIGMA_EINVAL && sp->indices_path) { /* a repeated row: name the file */
     char *msg = sigma_strf("%s", sigma_error_message());
     sigma_clear_error();
@@ -127,7 +128,9 @@ done:
 void sigma_observed_free(sigma_observed *ob) {
   free(ob->rows);
   free(ob->half);
+  free(ob->pos);
   ob->rows = NULL;
   ob->half = NULL;
+  ob->pos = NULL;
   ob->n = 0;
 }

@@ -25,6 +25,7 @@ typedef struct {
   int64_t n;               /* n1 */
   uint64_t *rows;          /* n rows, ascending (owned) */
   unsigned char *half;     /* n: Richardson half (0 = a, 1 = b) of each row (owned) */
+  uint64_t *pos;           /* n: each row's position in the drawn order, 0..n-1 (owned) */
 } sigma_observed;
 
 /* Choose O among N rows of dimension d. RANDOM: the first n1 of the seed's Philox

@@ -319,6 +319,11 @@ static int get_header(const json_t *h, const char *name, sigma_study_header *o) 
   SIGMA_CHECK(get_bool(h, "from_epsilon", &o->from_epsilon, name));
   SIGMA_CHECK(get_bool(h, "normalize", &o->normalize, name));
   SIGMA_CHECK(get_bool(h, "center", &o->center, name));
+  if (json_object_get(h, "block_jackknife")) { /* absent: 0 (off) */
+    SIGMA_CHECK(get_int(h, "block_jackknife", 0, o->n1[0], &o->block_jackknife, name));
+    if (o->block_jackknife == 1)
+      return sigma_set_error(SIGMA_EINVAL, "%s: 'block_jackknife' is not 0 or 2..n1", name);
+  }
   return get_files(h, o->N, name, o);
 }
 

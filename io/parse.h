@@ -52,7 +52,8 @@ int sigma_parse_rep_csv(FILE *f, const char *header, int64_t i, const int64_t *n
  * list of inputs {path, dataset: strings, rows >= 1} whose rows add up to N; n1 a strictly
  * ascending list of 1..64 row counts >= 1 with as many finite epsilon > 0; replicates >= 1,
  * seed >= 0, 1 <= d <= n1[0], N >= n1[K-1], level in (0, 1), rule_constant > 0, booleans
- * from_epsilon, normalize and center.
+ * from_epsilon, normalize and center, and block_jackknife (--block-jackknife G: 0 = off, or
+ * 2..n1[0]; absent means 0, as written by a sigma without the flag).
  * Returns SIGMA_OK (free the files with sigma_study_header_free), or SIGMA_EINVAL naming
  * name and the first bad field (nothing to free), SIGMA_ENOMEM. */
 typedef struct {
@@ -71,6 +72,7 @@ typedef struct {
   int d;
   double level, rule_constant;
   int from_epsilon, normalize, center;
+  int64_t block_jackknife;  /* G of the delete-G-block jackknife variance of LEV; 0: off */
 } sigma_study_header;
 
 int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_header *out);

@@ -28,11 +28,12 @@ json_t *sigma_study_header_json(const sigma_study_header *h) {
     json_array_append_new(eps, json_real(h->eps[k]));
   }
   /* "o" steals the references, also when packing fails (jansson >= 2.11). */
-  return json_pack("{s:o,s:I,s:i,s:I,s:I,s:o,s:o,s:b,s:f,s:f,s:b,s:b}", "files", files_json(h),
-                   "N", (json_int_t)h->N, "d", h->d, "seed", (json_int_t)h->seed, "replicates",
-                   (json_int_t)h->replicates, "n1", sweep, "epsilon", eps, "from_epsilon",
-                   h->from_epsilon, "level", h->level, "rule_constant", h->rule_constant,
-                   "normalize", h->normalize, "center", h->center);
+  return json_pack("{s:o,s:I,s:i,s:I,s:I,s:o,s:o,s:b,s:f,s:f,s:b,s:b,s:I}", "files",
+                   files_json(h), "N", (json_int_t)h->N, "d", h->d, "seed", (json_int_t)h->seed,
+                   "replicates", (json_int_t)h->replicates, "n1", sweep, "epsilon", eps,
+                   "from_epsilon", h->from_epsilon, "level", h->level, "rule_constant",
+                   h->rule_constant, "normalize", h->normalize, "center", h->center,
+                   "block_jackknife", (json_int_t)h->block_jackknife);
 }
 
 int sigma_study_desc_write(const char *path, const sigma_study_desc *d, json_t *provenance) {
@@ -116,6 +117,7 @@ const char *sigma_study_header_diff(const sigma_study_header *a, const sigma_stu
   if (a->rule_constant != b->rule_constant) return "rule_constant";
   if (a->normalize != b->normalize) return "normalize";
   if (a->center != b->center) return "center";
+  if (a->block_jackknife != b->block_jackknife) return "block_jackknife";
   return NULL;
 }
 

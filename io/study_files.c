@@ -134,7 +134,8 @@ int sigma_study_slurp(const char *path, char **text, size_t *len) {
 /* ---- the replicate CSV ---- */
 
 static const char *const kHead[SIGMA_REP_HEAD] = {
-    "replicate", "n1", "logdet_G1", "logdet_Ga", "logdet_Gb", "tau2_observed", "tau2_dec", "V_G"};
+    "replicate", "n1", "logdet_G1", "logdet_Ga", "logdet_Gb", "tau2_observed", "tau2_dec", "V_G",
+    "v_bj"};
 static const char *const kField[SIGMA_REP_FIELDS] = {
     "est",           "err",           "s_oracle",   "s_observed",
     "covers_oracle", "covers_observed", "s_cal_oracle", "s_cal_dec",

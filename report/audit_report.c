@@ -44,6 +44,9 @@ static void table_head(FILE *f, const sigma_audit_opts *o, const sigma_audit_res
   fprintf(f, "  %-34s %18s  (SPEC 4.1)\n", "tau2_dec (deconvolved, block)", F6(e->tau2_dec));
   fprintf(f, "  %-34s %18s  (Gaussian rows: 2)\n", "tau2 oracle / d", F6(r->tau2_oracle / r->d));
   fprintf(f, "  %-34s %18s nats^2 (Gaussian var of log det G1)\n", "V_G", F6(e->V_G));
+  if (o->block_jackknife)
+    fprintf(f, "  %-34s %18s nats^2 (LEV, delete-%lld-block jackknife)\n", "v_bj", F6(e->v_bj),
+            (long long)o->block_jackknife);
 }
 
 /* The paper's CIs (Theorem 3): tau from the oracle and from the block (leave-one-out). */
@@ -68,7 +71,7 @@ static void table_estimators(FILE *f, const sigma_audit_opts *o, const sigma_est
 }
 
 /* SPEC 4.1: the calibrated CIs (oracle tau2, tau2_dec) and each estimator's own CI. */
-static void table_calibrated(FILE *f, const sigma_est_result *e) {
+static void table_calibrated(FILE *f, const sigma_audit_opts *o, const sigma_est_result *e) {
   fprintf(f, "\n== Calibrated CIs (SPEC 4.1: V = V_G + max(tau2 - 2d, 0) u) and own CIs ==\n");
   fprintf(f, "  %-18s %10s %8s %7s %10s %8s %7s %10s %8s %7s\n", "estimator", "s_cal_or",
           "z", "cov", "s_cal_dec", "z", "cov", "s_own", "z", "cov");
@@ -82,8 +85,9 @@ static void table_calibrated(FILE *f, const sigma_est_result *e) {
               covers_word(c[j]->covers));
     fputc('\n', f);
   }
-  fprintf(f, "  own CI: the estimator's own variance (LEV: calibrated with tau2_dec; jackknife: "
-             "its jackknife variance), else the paper's with the observed tau2\n");
+  fprintf(f, "  own CI: the estimator's own variance (LEV: calibrated with tau2_dec%s; jackknife: "
+             "its jackknife variance), else the paper's with the observed tau2\n",
+          o->block_jackknife ? ", or v_bj where larger" : "");
 }
 
 static void table_bounds(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
@@ -161,7 +165,7 @@ static void table_verdict(FILE *f, const sigma_audit_result *r) {
 void sigma_report_table(FILE *f, const sigma_audit_opts *o, const sigma_audit_result *r) {
   table_head(f, o, r);
   table_estimators(f, o, &r->est);
-  table_calibrated(f, &r->est);
+  table_calibrated(f, o, &r->est);
   table_bounds(f, o, r);
   table_rule_health(f, o, r);
   table_verdict(f, r);
@@ -236,6 +240,9 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                                 "tau2_observed", sigma_json_num(r->tau2_observed)));
   json_object_set_new(json_object_get(root, "truth"), "tau2_dec", sigma_json_num(e->tau2_dec));
   json_object_set_new(json_object_get(root, "truth"), "V_G", sigma_json_num(e->V_G));
+  json_object_set_new(json_object_get(root, "truth"), "v_bj", sigma_json_num(e->v_bj));
+  json_object_set_new(json_object_get(root, "parameters"), "block_jackknife",
+                      json_integer((json_int_t)o->block_jackknife));
   json_object_set_new(root, "z", sigma_json_num(e->z));
   json_object_set_new(root, "estimators", est);
   json_object_set_new(root, "corrections",

@@ -87,9 +87,13 @@ static int own_nominal(const sigma_study_result *r, int k, int e) {
  * at 2d only because its tau is inflated there, and not at 4d, does not count. */
 static void verdict_own(sigma_str *s, const sigma_study_result *r) {
   const sigma_study_header *h = &r->desc->study;
-  sigma_str_puts(s, "- **Own CIs** (LEV: calibrated with tau2_dec; jackknife: its own variance; "
-                    "the others: the paper's with the observed tau), the n1 from which each "
-                    "covers within 2 binomial SE of nominal at every larger n1 of the sweep: ");
+  sigma_str_puts(s, "- **Own CIs** (LEV: calibrated with tau2_dec");
+  if (h->block_jackknife)
+    sigma_str_appendf(s, ", or the delete-%lld-block jackknife variance v_bj where larger "
+                         "(--block-jackknife)", (long long)h->block_jackknife);
+  sigma_str_puts(s, "; jackknife: its own variance; the others: the paper's with the observed "
+                    "tau), the n1 from which each covers within 2 binomial SE of nominal at "
+                    "every larger n1 of the sweep: ");
   for (int e = 0; e < sigma_nest; e++) {
     int from = h->K;
     while (from > 0 && own_nominal(r, from - 1, e)) from--;

@@ -55,6 +55,10 @@ static void print_table(FILE *out, const sigma_study_result *r) {
           sigma_num("%.2f", d->tau2_oracle / h->d), (long long)r->rep_lo,
           (long long)r->rep_hi - 1, (long long)h->replicates, (unsigned long long)h->seed,
           h->level);
+  if (h->block_jackknife)
+    fprintf(out, "cov_own of lev: max(calibrated variance, delete-%lld-block jackknife variance "
+                 "v_bj) (--block-jackknife; v_bj per replicate in replicates.csv)\n\n",
+            (long long)h->block_jackknife);
   fprintf(out, "%7s %7s %-10s %9s %8s %8s %8s %14s %14s %14s %7s %8s %10s\n", "n1", "eps",
           "estimator", "bias", "sd", "s_pred", "formula", "cov_oracle", "cov_observed",
           "cov_own", "KS_D", "P(|e|<=eps)", "n1_for_eps");

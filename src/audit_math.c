@@ -31,10 +31,12 @@ static void estimator_lines(const sigma_est_input *in, sigma_est_result *r) {
   sigma_block b = {.d = in->d, .N = in->N, .n1 = in->n1, .na = in->na, .nb = in->nb,
                    .logdet_G1 = r->logdet_G1,
                    .logdet_Ga = r->have_richardson ? r->logdet_Ga : NAN,
-                   .logdet_Gb = r->have_richardson ? r->logdet_Gb : NAN, .lev = in->lev};
+                   .logdet_Gb = r->have_richardson ? r->logdet_Gb : NAN, .lev = in->lev,
+                   .v_bj = in->v_bj};
   sigma_block_finish(&b);
   r->tau2_dec = b.tau2_dec;
   r->V_G = b.V_G;
+  r->v_bj = in->v_bj;
   const double tau2[2] = {in->tau2_oracle, in->tau2_observed};
   r->z = sigma_z_for_level(in->level);
   r->bias_formula = sigma_bias_formula(in->d, in->N, in->n1);

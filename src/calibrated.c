@@ -79,3 +79,36 @@ double sigma_jackknife(double Lhat_W, int d, double N, double n, double sum_log,
   *var = f * ss_log;
   return Lhat_W - f * (sum_log - sigma_log1mh_gauss(d, n));
 }
+
+int64_t sigma_bj_group_start(int64_t n, int64_t G, int64_t g) {
+  /* g n / G = g q + g r / G with n = q G + r; g r < G^2 <= 2^62 */
+  const int64_t q = n / G, r = n % G;
+  return g * q + (g * r) / G;
+}
+
+int64_t sigma_bj_group_of(int64_t n, int64_t G, int64_t p) {
+  int64_t lo = 0, hi = G - 1; /* the last g with start(g) <= p */
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo + 1) / 2;
+    if (sigma_bj_group_start(n, G, mid) <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+double sigma_lev_of_block(int d, double N, double n_rest, double logdet_rest,
+                          const sigma_leverage_stats *lev) {
+  if (!(n_rest > d + 4)) return NAN;
+  const double tau2 = sigma_tau2_dec(d, n_rest, lev->abar, lev->var_a);
+  const double W = logdet_rest + sigma_wishart_correction(d, N, n_rest);
+  return sigma_lev(W, d, N, n_rest, lev->abar, lev->sum_log, tau2);
+}
+
+double sigma_bj_variance(const double *lev_minus, int64_t G) {
+  if (G < 2) return NAN;
+  double mean = 0.0, ss = 0.0;
+  for (int64_t g = 0; g < G; g++) mean += lev_minus[g];
+  mean /= (double)G;
+  for (int64_t g = 0; g < G; g++) ss += (lev_minus[g] - mean) * (lev_minus[g] - mean);
+  return isnan(ss) ? NAN : (double)(G - 1) / (double)G * ss;
+}

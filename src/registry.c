@@ -28,12 +28,15 @@ static double est_richardson(const sigma_block *b, double *var) {
 /* The leverages of every row of O are known. */
 static int have_leverages(const sigma_block *b) { return b->lev.n > 0 && b->lev.n == b->n1; }
 
-/* SPEC 4.1: Lhat_LEV, its CI from the calibrated variance with tau2_dec. */
+/* SPEC 4.1: Lhat_LEV, its CI from the calibrated variance with tau2_dec, or from the
+ * delete-G-block jackknife variance v_bj where that is larger (--block-jackknife; a NaN
+ * v_bj compares false: V_cal stays). */
 static double est_lev(const sigma_block *b, double *var) {
   double v;
   *var = NAN;
   if (!have_leverages(b) || isnan(b->tau2_dec)) return NAN;
   *var = sigma_var_calibrated(b->V_G, b->tau2_dec, b->d, b->N, b->n1);
+  if (b->v_bj > *var) *var = b->v_bj;
   return sigma_lev(est_wishart(b, &v), b->d, b->N, b->n1, b->lev.abar, b->lev.sum_log,
                    b->tau2_dec);
 }

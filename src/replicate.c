@@ -104,9 +104,102 @@ static int prefix_grams(sigma_gram *g, row_cache *c, const int64_t *b, int m, do
   return SIGMA_OK;
 }
 
-double sigma_replicate_work_bytes(int d, int K) {
+/* ---- the delete-G-block jackknife of LEV (SPEC 4.1) ---- */
+
+typedef struct {
+  sigma_gram *grp;  /* a group's Gram, then G1_{-g} in double-double */
+  double *Gm;       /* G1_{-g}, d x d */
+  double *lev;      /* LEV_{-g}, G values */
+} bj_work;
+
+/* Rows [a, b) in pieces of SIGMA_BLAS_ROWS from a: the leverages of each under Linv. */
+static int add_leverages(row_cache *c, int64_t a, int64_t b, const double *Linv, double *work,
+                         double *q, sigma_leverage_sums *lev) {
+  for (int64_t i = a; i < b; i += SIGMA_BLAS_ROWS) {
+    const int64_t m = b - i < SIGMA_BLAS_ROWS ? b - i : SIGMA_BLAS_ROWS;
+    const double *x;
+    SIGMA_CHECK(rows_at(c, i, i + m, &x));
+    sigma_inv_quadform(Linv, c->d, x, m, work, q);
+    sigma_leverage_add(lev, q, m);
+  }
+  return SIGMA_OK;
+}
+
+/* LEV_{-g} of the first n rows without group [a, b) in *out: G1_{-g} = G1(n) (dd snapshot
+ * s1) minus the group's Gram (dsyrk pieces of SIGMA_BLAS_ROWS from a, subtracted in
+ * double-double), its log det, the leverages of rows [0, a) and [b, n) under it (pieces
+ * fixed by n, G and g, never by the fetch). A G1_{-g} that is not positive definite gives
+ * NaN. Lw, work, q: scratch as in loo_tau2. */
+static int lev_without(const sigma_rep_truth *t, row_cache *c, const double *s1, int64_t n,
+                       int64_t a, int64_t b, bj_work *w, double *Lw, double *work, double *q,
+                       double *out) {
+  const int d = t->d;
+  sigma_gram *g = w->grp;
+  for (int64_t p = a; p < b; p += SIGMA_BLAS_ROWS) {
+    const int64_t e = b - p < SIGMA_BLAS_ROWS ? b : p + SIGMA_BLAS_ROWS;
+    const double *x;
+    SIGMA_CHECK(rows_at(c, p, e, &x));
+    sigma_gram_syrk(g, x, e - p, p > a);
+  }
+  sigma_gram_reset(g);
+  sigma_gram_flush(g, b - a);
+  for (size_t k = 0; k < 2 * g->np; k++) g->acc[k] = -g->acc[k];
+  sigma_dd_merge(g->acc, s1, g->np);
+  sigma_gram_matrix(g, w->Gm);
+  double ld = 0.0; /* 2 sum log L_ii: sigma_logdet_chol's bits, from the one factor */
+  *out = NAN;
+  if (sigma_cholesky(w->Gm, d, Lw) != SIGMA_OK) {
+    sigma_clear_error(); /* not positive definite: v_bj not applicable */
+    return SIGMA_OK;
+  }
+  for (int i = 0; i < d; i++) ld += log(Lw[(size_t)i * d + i]);
+  ld *= 2.0;
+  SIGMA_CHECK(sigma_tri_inverse(Lw, d, Lw));
+  const double rest = (double)(n - (b - a));
+  sigma_leverage_sums lev;
+  sigma_leverage_stats st;
+  sigma_leverage_init(&lev, d, rest);
+  SIGMA_CHECK(add_leverages(c, 0, a, Lw, work, q, &lev));
+  SIGMA_CHECK(add_leverages(c, b, n, Lw, work, q, &lev));
+  sigma_leverage_stats_of(&lev, &st);
+  *out = sigma_lev_of_block(d, t->N, rest, ld, &st);
+  return SIGMA_OK;
+}
+
+/* v_bj of the first n rows (t->bj_groups groups; NaN when a group leaves <= d + 4 rows). */
+static int block_jackknife(const sigma_rep_truth *t, row_cache *c, const double *s1, int64_t n,
+                           bj_work *w, double *Lw, double *work, double *q, double *v_bj) {
+  const int64_t G = t->bj_groups;
+  *v_bj = NAN;
+  for (int64_t g = 0; g < G; g++)
+    if (n - (sigma_bj_group_start(n, G, g + 1) - sigma_bj_group_start(n, G, g)) <= t->d + 4)
+      return SIGMA_OK;
+  for (int64_t g = 0; g < G; g++)
+    SIGMA_CHECK(lev_without(t, c, s1, n, sigma_bj_group_start(n, G, g),
+                            sigma_bj_group_start(n, G, g + 1), w, Lw, work, q, &w->lev[g]));
+  *v_bj = sigma_bj_variance(w->lev, G);
+  return SIGMA_OK;
+}
+
+static int bj_alloc(bj_work *w, int d, int64_t G) {
+  if (G == 0) return SIGMA_OK;
+  SIGMA_CHECK(sigma_gram_create(d, &w->grp));
+  w->grp->colsum = 0;
+  SIGMA_CHECK(sigma_calloc(&w->Gm, (size_t)d * d, sizeof(double)));
+  return sigma_calloc(&w->lev, (size_t)G, sizeof(double));
+}
+
+static void bj_free(bj_work *w) {
+  sigma_gram_destroy(&w->grp);
+  free(w->Gm);
+  free(w->lev);
+}
+
+double sigma_replicate_work_bytes(int d, int K, int64_t bj_groups) {
   double dd = (double)d * d, dv = d;
-  return 8.0 * ((2.0 * K + 1) * (dd + dv) + 5 * dd + 3 * dv + SIGMA_BLAS_ROWS * (dv + 1) + 2.0 * K);
+  double bj = bj_groups > 0 ? 8.0 * (3 * dd + 4 * dv + (double)bj_groups) : 0.0;
+  return 8.0 * ((2.0 * K + 1) * (dd + dv) + 5 * dd + 3 * dv + SIGMA_BLAS_ROWS * (dv + 1) + 2.0 * K) +
+         bj;
 }
 
 typedef struct {
@@ -144,7 +237,7 @@ static void point_estimators(const sigma_rep_truth *t, double z, const double *G
   }
   sigma_block blk = {.d = d, .N = t->N, .n1 = (double)n1, .na = (double)na, .nb = (double)nb,
                      .logdet_G1 = p->logdet_G1, .logdet_Ga = p->logdet_Ga,
-                     .logdet_Gb = p->logdet_Gb};
+                     .logdet_Gb = p->logdet_Gb, .v_bj = p->v_bj};
   if (n1 > d) sigma_leverage_stats_of(lev, &blk.lev);
   sigma_block_finish(&blk);
   p->tau2_dec = blk.tau2_dec;
@@ -153,73 +246,107 @@ static void point_estimators(const sigma_rep_truth *t, double z, const double *G
   sigma_est_lines(&blk, t->L, z, tau2, p->line);
 }
 
-int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
-                           int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out) {
-  const int d = t->d;
-  const size_t dd = (size_t)d * d;
+/* The sweep and the options: errors before any work. */
+static int check_args(const sigma_rep_truth *t, int64_t chunk, const int64_t *n1s, int K) {
   if (K < 1) return sigma_set_error(SIGMA_EINVAL, "empty n1 sweep");
   if (chunk < n1s[K - 1] && (chunk < SIGMA_BLAS_ROWS || chunk % SIGMA_BLAS_ROWS != 0))
     return sigma_set_error(SIGMA_EINVAL, "replicate chunk of %lld rows: below n1 = %lld, so it "
                            "must be a multiple of %d", (long long)chunk, (long long)n1s[K - 1],
                            SIGMA_BLAS_ROWS);
-  row_cache c = {fetch, ctx, d, chunk, n1s[K - 1], 0, 0, NULL};
   for (int k = 0; k < K; k++)
-    if (n1s[k] < d || (k > 0 && n1s[k] <= n1s[k - 1]))
+    if (n1s[k] < t->d || (k > 0 && n1s[k] <= n1s[k - 1]))
       return sigma_set_error(SIGMA_EINVAL, "n1 sweep must be ascending and >= d = %d (n1 = %lld)",
-                             d, (long long)n1s[k]);
-  int64_t *b = malloc(2 * (size_t)K * sizeof *b);
-  sigma_gram *g = NULL;
-  double *snap = NULL, *G1 = NULL, *Ga = NULL, *Gb = NULL, *Lw = NULL, *work = NULL, *q = NULL;
-  int rc = SIGMA_OK;
-  if (!b) return sigma_set_error(SIGMA_ENOMEM, "out of memory (replicate)");
-  const int m = boundaries(n1s, K, b);
-  SIGMA_TRY(sigma_gram_create(d, &g));
-  g->colsum = 0;
-  /* dd snapshots of the prefix Gram at every boundary: 2 np doubles each. */
-  SIGMA_TRY(sigma_calloc(&snap, (size_t)m * 2 * g->np, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&G1, dd, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&Ga, dd, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&Gb, dd, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&Lw, dd, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&work, (size_t)SIGMA_BLAS_ROWS * d, sizeof(double)));
-  SIGMA_TRY(sigma_calloc(&q, SIGMA_BLAS_ROWS, sizeof(double)));
-  SIGMA_TRY(prefix_grams(g, &c, b, m, snap));
-  const double z = sigma_z_for_level(t->level);
-  for (int k = 0; k < K; k++) {
-    sigma_rep_point *p = &out[k];
-    const int64_t n1 = n1s[k], na = n1 / 2;
-    const double *s1 = snap + (size_t)find(b, m, n1) * 2 * g->np;
-    const double *sa = snap + (size_t)find(b, m, na) * 2 * g->np;
-    memcpy(g->acc, s1, 2 * g->np * sizeof(double));
-    sigma_gram_matrix(g, G1);
-    memcpy(g->acc, sa, 2 * g->np * sizeof(double));
-    sigma_gram_matrix(g, Ga);
-    /* Gb = G(n1) - G(na), subtracted in double-double before rounding. */
-    for (size_t e = 0; e < 2 * g->np; e++) g->acc[e] = -sa[e];
-    sigma_dd_merge(g->acc, s1, g->np);
-    sigma_gram_matrix(g, Gb);
+                             t->d, (long long)n1s[k]);
+  if (t->bj_groups != 0 && (t->bj_groups < 2 || t->bj_groups > SIGMA_BJ_MAX))
+    return sigma_set_error(SIGMA_EINVAL, "--block-jackknife %lld: G must be an integer in 2..n1",
+                           (long long)t->bj_groups);
+  if (t->bj_groups > n1s[0])
+    return sigma_set_error(SIGMA_EINVAL, "--block-jackknife %lld: more groups than the n1 = %lld "
+                           "rows of the smallest block", (long long)t->bj_groups,
+                           (long long)n1s[0]);
+  return SIGMA_OK;
+}
 
-    p->n1 = n1;
-    rc = sigma_logdet_chol(G1, d, &p->logdet_G1);
-    sigma_leverage_sums lev;
-    if (rc == SIGMA_OK) rc = loo_tau2(G1, &c, n1, d, Lw, work, q, &p->tau2_observed, &lev);
-    if (rc == SIGMA_ESINGULAR) {
-      sigma_clear_error();
-      rc = sigma_set_error(SIGMA_ESINGULAR, "G1 of the first %lld observed rows is singular",
+/* The scratch of one replicate. */
+typedef struct {
+  int64_t *b;    /* the prefix boundaries, m of them */
+  int m;
+  sigma_gram *g;
+  double *snap, *G1, *Ga, *Gb, *Lw, *work, *q;
+  bj_work bj;
+} rep_work;
+
+static void rep_work_free(rep_work *w) {
+  free(w->b);
+  sigma_gram_destroy(&w->g);
+  double *v[] = {w->snap, w->G1, w->Ga, w->Gb, w->Lw, w->work, w->q};
+  for (size_t k = 0; k < sizeof v / sizeof *v; k++) free(v[k]);
+  bj_free(&w->bj);
+}
+
+static int rep_work_alloc(rep_work *w, const sigma_rep_truth *t, const int64_t *n1s, int K) {
+  const int d = t->d;
+  const size_t dd = (size_t)d * d;
+  SIGMA_CHECK(sigma_calloc(&w->b, 2 * (size_t)K, sizeof *w->b));
+  w->m = boundaries(n1s, K, w->b);
+  SIGMA_CHECK(sigma_gram_create(d, &w->g));
+  w->g->colsum = 0;
+  /* dd snapshots of the prefix Gram at every boundary: 2 np doubles each. */
+  SIGMA_CHECK(sigma_calloc(&w->snap, (size_t)w->m * 2 * w->g->np, sizeof(double)));
+  double **mats[] = {&w->G1, &w->Ga, &w->Gb, &w->Lw};
+  for (int k = 0; k < 4; k++) SIGMA_CHECK(sigma_calloc(mats[k], dd, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&w->work, (size_t)SIGMA_BLAS_ROWS * d, sizeof(double)));
+  SIGMA_CHECK(sigma_calloc(&w->q, SIGMA_BLAS_ROWS, sizeof(double)));
+  return bj_alloc(&w->bj, d, t->bj_groups);
+}
+
+/* Sweep point p at n1 (prefix Grams done): G1, its halves, log det, leave-one-out tau2 and
+ * leverages, v_bj, every estimator. */
+static int sweep_point(const sigma_rep_truth *t, row_cache *c, rep_work *w, int64_t n1,
+                       double z, sigma_rep_point *p) {
+  const int d = t->d;
+  sigma_gram *g = w->g;
+  const double *s1 = w->snap + (size_t)find(w->b, w->m, n1) * 2 * g->np;
+  const double *sa = w->snap + (size_t)find(w->b, w->m, n1 / 2) * 2 * g->np;
+  memcpy(g->acc, s1, 2 * g->np * sizeof(double));
+  sigma_gram_matrix(g, w->G1);
+  memcpy(g->acc, sa, 2 * g->np * sizeof(double));
+  sigma_gram_matrix(g, w->Ga);
+  /* Gb = G(n1) - G(na), subtracted in double-double before rounding. */
+  for (size_t e = 0; e < 2 * g->np; e++) g->acc[e] = -sa[e];
+  sigma_dd_merge(g->acc, s1, g->np);
+  sigma_gram_matrix(g, w->Gb);
+
+  p->n1 = n1;
+  p->v_bj = NAN;
+  int rc = sigma_logdet_chol(w->G1, d, &p->logdet_G1);
+  sigma_leverage_sums lev;
+  if (rc == SIGMA_OK)
+    rc = loo_tau2(w->G1, c, n1, d, w->Lw, w->work, w->q, &p->tau2_observed, &lev);
+  if (rc == SIGMA_ESINGULAR) {
+    sigma_clear_error();
+    return sigma_set_error(SIGMA_ESINGULAR, "G1 of the first %lld observed rows is singular",
                            (long long)n1);
-    }
-    SIGMA_TRY(rc);
-    point_estimators(t, z, Ga, Gb, &lev, p);
   }
+  SIGMA_CHECK(rc);
+  if (t->bj_groups > 0)
+    SIGMA_CHECK(block_jackknife(t, c, s1, n1, &w->bj, w->Lw, w->work, w->q, &p->v_bj));
+  point_estimators(t, z, w->Ga, w->Gb, &lev, p);
+  return SIGMA_OK;
+}
+
+int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
+                           int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out) {
+  SIGMA_CHECK(check_args(t, chunk, n1s, K));
+  row_cache c = {fetch, ctx, t->d, chunk, n1s[K - 1], 0, 0, NULL};
+  rep_work w;
+  memset(&w, 0, sizeof w);
+  int rc = SIGMA_OK;
+  SIGMA_TRY(rep_work_alloc(&w, t, n1s, K));
+  SIGMA_TRY(prefix_grams(w.g, &c, w.b, w.m, w.snap));
+  const double z = sigma_z_for_level(t->level);
+  for (int k = 0; k < K; k++) SIGMA_TRY(sweep_point(t, &c, &w, n1s[k], z, &out[k]));
 done:
-  free(b);
-  sigma_gram_destroy(&g);
-  free(snap);
-  free(G1);
-  free(Ga);
-  free(Gb);
-  free(Lw);
-  free(work);
-  free(q);
+  rep_work_free(&w);
   return rc;
 }

@@ -94,7 +94,7 @@ int sigma_sample_prefix(uint64_t N, uint64_t n, uint64_t seed, uint64_t replicat
 }
 
 typedef struct {
-  uint64_t row;
+  uint64_t row, pos;
   unsigned char half;
 } tagged;
 
@@ -104,12 +104,13 @@ static int cmp_tagged(const void *a, const void *b) {
 }
 
 int sigma_observed_sorted(const uint64_t *ordered, int64_t n, uint64_t *rows,
-                          unsigned char *half) {
+                          unsigned char *half, uint64_t *pos) {
   tagged *t = malloc((size_t)(n > 0 ? n : 1) * sizeof *t);
   if (!t) return sigma_set_error(SIGMA_ENOMEM, "out of memory (observed block, n1 = %lld)",
                                  (long long)n);
   for (int64_t k = 0; k < n; k++) {
     t[k].row = ordered[k];
+    t[k].pos = (uint64_t)k;
     t[k].half = k >= n / 2;
   }
   qsort(t, (size_t)n, sizeof *t, cmp_tagged);
@@ -122,6 +123,7 @@ int sigma_observed_sorted(const uint64_t *ordered, int64_t n, uint64_t *rows,
     }
     rows[k] = t[k].row;
     half[k] = t[k].half;
+    if (pos) pos[k] = t[k].pos;
   }
   free(t);
   return rc;

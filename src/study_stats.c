@@ -26,6 +26,7 @@ void sigma_rep_row(int64_t i, const sigma_rep_point *p, double *row) {
   row[SIGMA_REP_TAU2_OBSERVED] = p->tau2_observed;
   row[SIGMA_REP_TAU2_DEC] = p->tau2_dec;
   row[SIGMA_REP_V_G] = p->V_G;
+  row[SIGMA_REP_V_BJ] = p->v_bj;
   for (int e = 0; e < sigma_nest; e++) {
     const sigma_est_line *l = &p->line[e];
     double *v = row + sigma_rep_col(e, 0);

@@ -58,9 +58,11 @@ def trigamma_half(m2):
     return math.pi ** 2 / 2 - math.fsum(4.0 / ((2 * k - 1) ** 2) for k in range(1, n + 1))
 
 
-def calibrated(c, R, N, d, n1, h, L, z, tau2_oracle, wcorr, l1):
+def calibrated(c, R, N, d, n1, h, L, z, tau2_oracle, wcorr, l1, vbj=float("nan")):
     """SPEC 4.1 from the leverages h of the observed rows (numpy solves, not sigma's
-    triangular factors): V_G, tau2_dec, LEV, the jackknife, every calibrated and own CI."""
+    triangular factors): V_G, tau2_dec, LEV, the jackknife, every calibrated and own CI
+    (LEV's with max(V_cal, vbj) when vbj, the delete-G-block jackknife variance, is a
+    number)."""
     T = R["truth"]
     VG = math.fsum(trigamma_half(n1 - i + 1) - trigamma_half(N - i + 1) for i in range(1, d + 1))
     c.close("V_G", T["V_G"], VG, rtol=1e-9)
@@ -75,8 +77,9 @@ def calibrated(c, R, N, d, n1, h, L, z, tau2_oracle, wcorr, l1):
     u = 1 / n1 - 1 / N
     var_cal = lambda t: VG + max(t - 2 * d, 0.0) * u
     f = (n1 - 1) / n1 * (1 - n1 / N)
+    vlev = (max(var_cal(tdec), vbj) if not math.isnan(vbj) else var_cal(tdec)) if ok else None
     own = {"lev": (LW + d * math.log(abar * (n1 - d - 2) / d) + float(lg.sum()) - g
-                   - (tdec - 2 * d) / (2 * N), var_cal(tdec)) if ok else (None, None),
+                   - (tdec - 2 * d) / (2 * N), vlev) if ok else (None, None),
            "jackknife": (LW - f * (float(lg.sum()) - g), f * float(((lg - lg.mean()) ** 2).sum()))}
     for key, (est, var) in own.items():
         E = R["estimators"][key]
@@ -95,6 +98,29 @@ def calibrated(c, R, N, d, n1, h, L, z, tau2_oracle, wcorr, l1):
                 continue
             sc = math.sqrt(var_cal(t))
             c.close(f"{key}.calibrated.{src}.s", E["calibrated"][src]["s"], sc, rtol=1e-7)
+
+
+def block_jackknife(c, R, X):
+    """v_bj (--block-jackknife G, SPEC 4.1) from the observed rows in their drawn order:
+    the Philox draw for --observed random, the seed's shuffle of rows 0..n1-1 for first
+    (tests/philox.py); NaN when the audit ran without the flag (v_bj must be null) or
+    from an index file (its drawn order is the file's, not known here: v_bj not checked)."""
+    from check_bj import bj_numpy, psi_sum
+    from philox import sample_prefix
+    P, (N, d) = R["parameters"], X.shape
+    G, n1, seed = P.get("block_jackknife", 0), P["n1"], P["seed"]
+    if not G:
+        if "v_bj" in R["truth"]:
+            c.equal("v_bj (off)", R["truth"]["v_bj"], None)
+        return float("nan")
+    if P["observed"] == "indices":
+        print("note: v_bj not checked (observed from an index file)")
+        return R["truth"]["v_bj"] if R["truth"]["v_bj"] is not None else float("nan")
+    order = (sample_prefix(N, n1, seed, 0) if P["observed"] == "random"
+             else sample_prefix(n1, n1, seed, 0))
+    v = bj_numpy(X[order], N, d, G, psi_sum(N, d))
+    c.close_or_null("v_bj", R["truth"]["v_bj"], v, not math.isnan(v), rtol=1e-7)
+    return v
 
 
 def center(X):
@@ -215,7 +241,7 @@ def check(report_path, idx_path, rtol):
             c.close(f"{key}.{src}.ci_low", E[src]["ci_low"], est - z * s)
             c.equal(f"{key}.{src}.covers", E[src]["covers"], bool(abs(L - est) <= z * s))
     if "V_G" in T:  # SPEC 4.1 (issue 9)
-        calibrated(c, R, N, d, n1, h, L, z, tau2[0], wcorr, l1)
+        calibrated(c, R, N, d, n1, h, L, z, tau2[0], wcorr, l1, block_jackknife(c, R, X))
     # Theorem 1, overestimation, tracks, envelope.
     wG = np.sort(np.linalg.eigvalsh(G))[::-1]
     w1 = np.sort(np.linalg.eigvalsh(G1))[::-1]

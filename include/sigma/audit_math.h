@@ -29,12 +29,15 @@ typedef struct {
   double max_norm2;       /* max_i ||x_i||^2 over all rows (Track I validity) */
   double rule_constant;   /* c of the rule, default 4 */
   double epsilon;         /* target precision for the rule; NaN: sqrt(c d / n1) */
+  double v_bj;            /* SPEC 4.1 delete-G-block jackknife variance of LEV (nats^2);
+                             NaN or 0: not computed (sigma/registry.h) */
 } sigma_est_input;
 
 typedef struct {
   sigma_spectra spectra;            /* eigenvalues, L, log det G1, ranks (owned) */
   double L, logdet_G1, logdet_Ga, logdet_Gb;
   double tau2_dec, V_G;             /* SPEC 4.1 block statistics (NaN: not applicable) */
+  double v_bj;                      /* in->v_bj (NaN: not computed or not applicable) */
   double z;                         /* z_{1-a/2} */
   int have_richardson;
   sigma_est_line line[SIGMA_EST_MAX]; /* sigma_nest lines, in registry order */

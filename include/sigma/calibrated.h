@@ -65,4 +65,33 @@ double sigma_lev(double Lhat_W, int d, double N, double n, double abar, double s
 double sigma_jackknife(double Lhat_W, int d, double N, double n, double sum_log, double ss_log,
                        double *var);
 
+/* ---- delete-G-block jackknife of LEV (SPEC 4.1, `--block-jackknife G`) ----
+ *
+ * The block O (n rows, in draw order) is split into G contiguous groups: group g holds the
+ * positions [floor(g n / G), floor((g + 1) n / G)), m_g rows. LEV_{-g} is Lhat_LEV of the
+ * block without group g: n' = n - m_g rows, G1_{-g} = G1 - X_g^T X_g, its log det, and the
+ * leverages of the remaining rows with respect to G1_{-g} (their abar, var_a, sum_log and
+ * tau2_dec at n'). The jackknife variance (SPEC 4.1, "max(V, delete-8-block jackknife
+ * variance)"):
+ *   v_bj = ((G - 1) / G) sum_{g=0}^{G-1} (LEV_{-g} - mean_g LEV_{-g})^2   [nats^2].
+ * With it LEV's own CI uses V = max(V_G + max(tau2_dec - 2d, 0) u, v_bj). Not applicable
+ * (NaN) when some n - m_g <= d + 4. G is limited to 2..SIGMA_BJ_MAX and G <= n. */
+#define SIGMA_BJ_MAX 2147483647LL
+
+/* First position of group g (0 <= g <= G; g = G gives n): floor(g n / G), exact in
+ * integers for 1 <= G <= SIGMA_BJ_MAX, 0 <= n < 2^62. */
+int64_t sigma_bj_group_start(int64_t n, int64_t G, int64_t g);
+
+/* The group of position p (0 <= p < n): the g with start(g) <= p < start(g + 1). */
+int64_t sigma_bj_group_of(int64_t n, int64_t G, int64_t p);
+
+/* LEV_{-g}: Lhat_LEV from a block of n_rest rows with log det logdet_rest (nats) and the
+ * statistics lev of its leverages (lev->n = n_rest): Lhat_W(n_rest) + the LEV terms with
+ * tau2_dec(n_rest) (sigma_lev). NaN when n_rest <= d + 4. */
+double sigma_lev_of_block(int d, double N, double n_rest, double logdet_rest,
+                          const sigma_leverage_stats *lev);
+
+/* v_bj from the G values LEV_{-g} (formula above); NaN if G < 2 or any value is NaN. */
+double sigma_bj_variance(const double *lev_minus, int64_t G);
+
 #endif

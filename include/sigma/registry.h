@@ -25,6 +25,10 @@ typedef struct {
   sigma_leverage_stats lev;    /* the leverages of O's rows (SPEC 4.1); lev.n = 0: not
                                   measured (an audit without pass 2) */
   double tau2_dec, V_G;        /* SPEC 4.1, from lev and (n1, N, d): sigma_block_finish */
+  double v_bj;                 /* SPEC 4.1: the delete-G-block jackknife variance of LEV
+                                  (sigma/calibrated.h), nats^2; NaN (or 0): not computed
+                                  or not applicable. LEV's own variance is then
+                                  max(V_cal, v_bj); without it V_cal */
 } sigma_block;
 
 /* tau2_dec (NaN unless lev covers all n1 rows and n1 > d + 4) and V_G (NaN if n1 < d). */

@@ -21,6 +21,8 @@ typedef struct {
   double L;            /* log det G, the truth */
   double tau2_oracle;  /* from the full pass */
   double level;        /* CI level */
+  int64_t bj_groups;   /* --block-jackknife G: the delete-G-block jackknife variance v_bj of
+                          LEV at every n1 (SPEC 4.1, sigma/calibrated.h); 0: off */
 } sigma_rep_truth;
 
 typedef struct {
@@ -28,13 +30,20 @@ typedef struct {
   double logdet_G1, logdet_Ga, logdet_Gb;  /* nats; halves NaN if < d rows */
   double tau2_observed;                    /* leave-one-out over O(n1) */
   double tau2_dec, V_G;                    /* SPEC 4.1 (NaN when not applicable) */
+  double v_bj;                             /* SPEC 4.1, nats^2: NaN when off or when some
+                                              n1 - m_g <= d + 4 */
   sigma_est_line line[SIGMA_EST_MAX];      /* sigma_nest lines, registry order */
 } sigma_rep_point;
 
 /* Estimators at every n1s[k] (k < K, ascending, n1s[0] >= d, n1s[K-1] <= rows in X)
- * from X (row-major, n1s[K-1] x d, draw order). out: K points.
- * Errors: SIGMA_EINVAL (sweep not ascending or below d), SIGMA_ESINGULAR (a G1 is
- * not positive definite: message names n1), SIGMA_ENOMEM. */
+ * from X (row-major, n1s[K-1] x d, draw order). out: K points. With t->bj_groups = G,
+ * the groups of O(n1) are contiguous in draw order (sigma_bj_group_start); each LEV_{-g}
+ * costs a group Gram, two Cholesky factorizations and the leverages of the other rows
+ * (about G n1 d^2 flops per n1 in all). A G1_{-g} that is not positive definite makes
+ * v_bj not applicable (NaN), not an error.
+ * Errors: SIGMA_EINVAL (sweep not ascending or below d; bj_groups not 0 or 2..n1s[0],
+ * naming n1), SIGMA_ESINGULAR (a G1 is not positive definite: message names n1),
+ * SIGMA_ENOMEM. */
 int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t *n1s, int K,
                         sigma_rep_point *out);
 
@@ -54,9 +63,10 @@ typedef int (*sigma_rows_fn)(void *ctx, int64_t p0, int64_t p1, const double **r
 int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *ctx,
                            int64_t chunk, const int64_t *n1s, int K, sigma_rep_point *out);
 
-/* Bytes sigma_replicate_stream allocates for dimension d and a sweep of K values
- * (Gram snapshots at up to 2K boundaries, four d x d matrices, BLAS scratch); the
- * source's row buffers are not included. */
-double sigma_replicate_work_bytes(int d, int K);
+/* Bytes sigma_replicate_stream allocates for dimension d, a sweep of K values and
+ * bj_groups G (0: off) (Gram snapshots at up to 2K boundaries, four d x d matrices, BLAS
+ * scratch; with G a group Gram, one more d x d matrix and G values); the source's row
+ * buffers are not included. */
+double sigma_replicate_work_bytes(int d, int K, int64_t bj_groups);
 
 #endif

@@ -29,9 +29,11 @@ double sigma_philox_u01(uint64_t seed, uint64_t a, uint32_t b, uint32_t c, int l
 
 /* The observed list, ordered as drawn, is split for the Richardson estimator
  * (SPEC section 4): entries at positions < n/2 form half a, the rest half b. Given
- * an ordered list (n entries), write rows sorted ascending and half[k] in {0, 1}.
+ * an ordered list (n entries), write rows sorted ascending, half[k] in {0, 1} and, if
+ * pos is not NULL, pos[k] the position of rows[k] in the drawn order (0..n-1: the
+ * delete-G-block jackknife's groups are contiguous in it, SPEC 4.1).
  * Errors: SIGMA_EINVAL (duplicate row), SIGMA_ENOMEM. */
 int sigma_observed_sorted(const uint64_t *ordered, int64_t n, uint64_t *rows,
-                          unsigned char *half);
+                          unsigned char *half, uint64_t *pos);
 
 #endif

@@ -30,6 +30,8 @@ enum {
   SIGMA_REP_TAU2_OBSERVED,
   SIGMA_REP_TAU2_DEC,  /* SPEC 4.1 */
   SIGMA_REP_V_G,       /* SPEC 4.1 */
+  SIGMA_REP_V_BJ,      /* SPEC 4.1: the delete-G-block jackknife variance of LEV (NaN: no
+                          --block-jackknife, or not applicable at this n1) */
   SIGMA_REP_HEAD
 };
 

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 help=$(run 2 audit --help)
 [[ $(grep -c "Usage: sigma audit" <<< "$help") == 1 ]] || fail "help printed by more than one rank"
 for f in n1 epsilon rule-constant seed observed observed-indices save-indices block-rows normalize \
-         center level delta energy-cap no-tau2 scalapack json csv quiet; do
+         center level delta energy-cap no-tau2 scalapack json csv quiet block-jackknife; do
   grep -q -- "--$f" <<< "$help" || fail "audit --help lacks --$f"
 done
 for d in "default 4" "default 1)" "default 0: 16 MiB" "default 0.95" "default 1e-3" "default auto"; do
@@ -15,7 +15,7 @@ done
 "$SIGMA" generate --help | grep -q -- "--spectrum" || fail "generate --help"
 shelp=$("$SIGMA" study --help)
 for f in replicates n1 epsilon rule-constant seed out resume replicate-range memory-limit level \
-         normalize center block-rows quiet no-plots; do
+         normalize center block-rows quiet no-plots block-jackknife; do
   grep -q -- "--$f" <<< "$shelp" || fail "study --help lacks --$f"
 done
 grep -q "default 4096" <<< "$shelp" || fail "study --help lacks the memory default"

@@ -9,6 +9,7 @@
 #include "sigma/calibrated.h"
 #include "sigma/estimators.h"
 #include "sigma/linalg.h"
+#include "sigma/registry.h"
 
 /* psi'(m) = pi^2/6 - sum_{k<m} 1/k^2 for integer m; psi'(m + 1/2) = pi^2/2 - 4 sum_{k=1}^{m}
  * 1/(2k - 1)^2. */
@@ -141,9 +142,60 @@ static void test_leverages_and_jackknife(void **state) {
   assert_true(isnan(sigma_lev(LW, d, N, d + 4, st.abar, st.sum_log, tdec)));
 }
 
+/* The groups of the delete-G-block jackknife (floor(g n / G), against 128-bit integers), its
+ * variance, LEV of a reduced block, and LEV's own variance max(V_cal, v_bj) in the registry. */
+static void test_block_jackknife(void **state) {
+  (void)state;
+  const int64_t ns[] = {2, 7, 13, 100, 1000003, (int64_t)1 << 61};
+  const int64_t Gs[] = {2, 3, 7, 8, 1000, 2147483647};
+  for (int i = 0; i < 6; i++)
+    for (int j = 0; j < 6; j++) {
+      const int64_t n = ns[i], G = Gs[j];
+      if (G > n) continue;
+      int64_t prev = 0;
+      for (int64_t g = 1; g <= G; g = g < 50 || g >= G - 50 ? g + 1 : G - 50) {
+        const int64_t s = sigma_bj_group_start(n, G, g);
+        assert_true(s == (int64_t)((__int128)g * n / G));
+        assert_true(s >= prev);
+        if (g < G) assert_int_equal(sigma_bj_group_of(n, G, s), g);
+        assert_int_equal(sigma_bj_group_of(n, G, s - 1), g - 1); /* G <= n: no empty group */
+        prev = s;
+      }
+      assert_int_equal(sigma_bj_group_start(n, G, G), n);
+      assert_int_equal(sigma_bj_group_of(n, G, n - 1), G - 1);
+    }
+  for (int64_t p = 0; p < 13; p++) /* n = 13, G = 5: starts 0, 2, 5, 7, 10 */
+    assert_int_equal(sigma_bj_group_of(13, 5, p), p < 2 ? 0 : p < 5 ? 1 : p < 7 ? 2 : p < 10 ? 3 : 4);
+  const double v[4] = {1, 2, 3, 6}, w[3] = {1, NAN, 2};
+  assert_close(sigma_bj_variance(v, 4), 0.75 * 14, 1e-14);
+  assert_true(isnan(sigma_bj_variance(w, 3)) && isnan(sigma_bj_variance(v, 1)));
+  /* LEV of a block of n' rows is sigma_lev with Wishart and tau2_dec at n' */
+  const sigma_leverage_stats st = {.n = 40, .sum_log = -7.5, .abar = 0.2, .var_a = 0.01};
+  const int d = 5;
+  const double N = 1000, ld = 3.25, tdec = sigma_tau2_dec(d, 40, 0.2, 0.01);
+  assert_rel(sigma_lev_of_block(d, N, 40, ld, &st),
+             sigma_lev(ld + sigma_wishart_correction(d, N, 40), d, N, 40, 0.2, -7.5, tdec), 1e-15, 1);
+  assert_true(isnan(sigma_lev_of_block(d, N, d + 4, ld, &st)));
+  /* the registry: LEV's own variance is max(V_cal, v_bj); NaN or 0 leaves V_cal */
+  sigma_block b = {.d = d, .N = N, .n1 = 40, .logdet_G1 = ld, .lev = st, .logdet_Ga = NAN,
+                   .logdet_Gb = NAN};
+  sigma_block_finish(&b);
+  const double vcal = sigma_var_calibrated(b.V_G, b.tau2_dec, d, N, 40), tau2[2] = {20, 20};
+  const double vbj[4] = {NAN, 0, vcal / 2, 4 * vcal}, want[4] = {vcal, vcal, vcal, 4 * vcal};
+  const int lev = sigma_estimator_index("lev");
+  for (int k = 0; k < 4; k++) {
+    sigma_est_line line[SIGMA_EST_MAX];
+    b.v_bj = vbj[k];
+    sigma_est_lines(&b, 10.0, 1.96, tau2, line);
+    assert_rel(line[lev].own.s, sqrt(want[k]), 1e-15, 0);
+    assert_rel(line[lev].cal[1].s, sqrt(vcal), 1e-15, 0); /* the calibrated CI is unchanged */
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_var_gauss),
                                      cmocka_unit_test(test_tau2_dec_and_calibrated),
-                                     cmocka_unit_test(test_leverages_and_jackknife)};
+                                     cmocka_unit_test(test_leverages_and_jackknife),
+                                     cmocka_unit_test(test_block_jackknife)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "sigma/replicate.h"
 #include "sigma/linalg.h"
 #include "sigma/audit_math.h"
+#include "sigma/study_stats.h"
 
 enum { D = 6, NMAX = 600 };
 
@@ -52,7 +53,7 @@ static void test_against_references(void **state) {
   static double X[NMAX * D];
   rows(X, NMAX, 41);
   const int64_t n1s[] = {12, 50, 201, 600};
-  sigma_rep_truth t = {D, 5000.0, 3.25, 12.5, 0.95};
+  sigma_rep_truth t = {D, 5000.0, 3.25, 12.5, 0.95, 0};
   sigma_rep_point p[4];
   assert_int_equal(sigma_replicate_run(&t, X, n1s, 4, p), SIGMA_OK);
   for (int k = 0; k < 4; k++) {
@@ -81,7 +82,7 @@ static void test_matches_estimate(void **state) {
   static double X[NMAX * D];
   rows(X, NMAX, 7);
   const int64_t n1s[] = {100, 300};
-  sigma_rep_truth t = {D, 900.0, 1.5, 14.0, 0.9};
+  sigma_rep_truth t = {D, 900.0, 1.5, 14.0, 0.9, 0};
   sigma_rep_point p[2];
   assert_int_equal(sigma_replicate_run(&t, X, n1s, 2, p), SIGMA_OK);
   /* G: the 600 rows plus 300 more, so N = 900 and log det G is real. */
@@ -135,7 +136,7 @@ static void test_errors_and_small_halves(void **state) {
   (void)state;
   static double X[NMAX * D];
   rows(X, NMAX, 3);
-  sigma_rep_truth t = {D, 5000.0, 0.0, 12.0, 0.95};
+  sigma_rep_truth t = {D, 5000.0, 0.0, 12.0, 0.95, 0};
   sigma_rep_point p[3];
   const int64_t bad_order[] = {50, 20};
   assert_int_equal(sigma_replicate_run(&t, X, bad_order, 2, p), SIGMA_EINVAL);
@@ -203,7 +204,7 @@ static void test_stream_chunks_bit_identical(void **state) {
   for (int i = 0; i < N; i++)
     for (int j = 0; j < D; j++) X[i * D + j] += 1e4 * (1.0 + 0.1 * j);
   const int64_t n1s[] = {600, 1500, 3001, 5000}; /* boundaries 300, 750, 1500, 3001 ... */
-  sigma_rep_truth t = {D, 20000.0, 2.0, 11.0, 0.95};
+  sigma_rep_truth t = {D, 20000.0, 2.0, 11.0, 0.95, 0};
   sigma_rep_point ref[4], p[4];
   assert_int_equal(sigma_replicate_run(&t, X, n1s, 4, ref), SIGMA_OK);
   const int64_t chunks[] = {1024, 2048, 3072, 4096, 5000, 8192};
@@ -230,7 +231,7 @@ static void test_stream_errors(void **state) {
   static double X[N * D];
   rows(X, N, 5);
   const int64_t n1s[] = {1000, 3000};
-  sigma_rep_truth t = {D, 9000.0, 0.0, 12.0, 0.95};
+  sigma_rep_truth t = {D, 9000.0, 0.0, 12.0, 0.95, 0};
   sigma_rep_point p[2];
   chunk_src src = {X, NULL, 1500, 0, 0, 0};
   src.buf = malloc((size_t)(4096 + 1) * D * sizeof(double));
@@ -251,7 +252,88 @@ static void test_stream_errors(void **state) {
   }
   free(src.buf);
   /* the work estimate covers what a replicate allocates: at least 2K+6 d x d */
-  assert_true(sigma_replicate_work_bytes(256, 6) >= 8.0 * 18 * 256 * 256);
+  assert_true(sigma_replicate_work_bytes(256, 6, 0) >= 8.0 * 18 * 256 * 256);
+}
+
+/* LEV_{-g} of the rows outside [a, b) of the first n rows of X, by long-double Grams and
+ * explicit solves (no downdate of G1, no triangular factors). */
+static double ref_lev_without(const double *X, long n, long a, long b, double N) {
+  const long m = n - (b - a);
+  double *R = malloc((size_t)m * D * sizeof *R), G[D * D];
+  memcpy(R, X, (size_t)a * D * sizeof *R);
+  memcpy(R + a * D, X + b * D, (size_t)(n - b) * D * sizeof *R);
+  long double LG[D * D], y[D];
+  ref_gram(R, m, D, LG);
+  for (int k = 0; k < D * D; k++) G[k] = (double)LG[k];
+  long double sa = 0, sa2 = 0, sl = 0;
+  for (long i = 0; i < m; i++) {
+    long double h = 0;
+    ref_solve(G, D, R + i * D, y);
+    for (int j = 0; j < D; j++) h += y[j] * R[i * D + j];
+    sa += h / (1 - h);
+    sa2 += h / (1 - h) * (h / (1 - h));
+    sl += log1pl(-h);
+  }
+  sigma_leverage_stats st = {.n = (double)m, .sum_log = (double)sl, .abar = (double)(sa / m),
+                             .var_a = (double)(sa2 / m - (sa / m) * (sa / m))};
+  double lev = sigma_lev_of_block(D, N, (double)m, (double)ref_logdet(G, D), &st);
+  free(R);
+  return lev;
+}
+
+/* --block-jackknife: v_bj against LEV_{-g} computed from each reduced block itself (groups
+ * [floor(g n / G), floor((g + 1) n / G)), uneven here), LEV's own CI from max(V_cal, v_bj);
+ * the same bits for any fetch chunk; nothing else changes with the flag; bad G refused. */
+static void test_block_jackknife(void **state) {
+  (void)state;
+  enum { N = 2600, G = 7 };
+  static double X[N * D];
+  rows(X, N, 91);
+  const int64_t n1s[] = {12, 40, 600, 2500}; /* 12: a group of 2 leaves 10 = d + 4 rows */
+  sigma_rep_truth t = {D, 9000.0, 0.5, 12.0, 0.95, G}, t0 = t;
+  t0.bj_groups = 0;
+  sigma_rep_point p[4], p0[4], pc[4];
+  assert_int_equal(sigma_replicate_run(&t, X, n1s, 4, p), SIGMA_OK);
+  assert_int_equal(sigma_replicate_run(&t0, X, n1s, 4, p0), SIGMA_OK);
+  const int lev = sigma_estimator_index("lev");
+  assert_true(isnan(p[0].v_bj) && isnan(p0[1].v_bj));
+  for (int k = 1; k < 4; k++) {
+    const long n = (long)n1s[k];
+    double v[G], mean = 0, ss = 0;
+    for (int g = 0; g < G; g++) mean += (v[g] = ref_lev_without(X, n, g * n / G, (g + 1) * n / G, t.N)) / G;
+    for (int g = 0; g < G; g++) ss += (v[g] - mean) * (v[g] - mean);
+    assert_rel(p[k].v_bj, (G - 1.0) / G * ss, 1e-8, 0);
+    const double vcal = p0[k].line[lev].own.s * p0[k].line[lev].own.s;
+    assert_rel(p[k].line[lev].own.s, sqrt(fmax(vcal, p[k].v_bj)), 1e-14, 0);
+  }
+  double r[SIGMA_REP_HEAD + SIGMA_REP_FIELDS * SIGMA_EST_MAX], r0[sizeof r / sizeof *r];
+  const size_t bytes = (size_t)sigma_rep_ncol() * sizeof(double);
+  for (int k = 0; k < 4; k++) { /* the flag changes v_bj and LEV's own CI only */
+    p0[k].v_bj = p[k].v_bj;
+    p0[k].line[lev].own = p[k].line[lev].own;
+    sigma_rep_row(0, &p[k], r);
+    sigma_rep_row(0, &p0[k], r0);
+    assert_memory_equal(r, r0, bytes);
+  }
+  for (int64_t chunk = 1024; chunk <= 2048; chunk += 1024) {
+    chunk_src src = {X, NULL, chunk, 0, 0, 0};
+    src.buf = malloc((size_t)(chunk + 1) * D * sizeof(double));
+    assert_int_equal(sigma_replicate_stream(&t, chunk_fetch, &src, chunk, n1s, 4, pc), SIGMA_OK);
+    for (int k = 0; k < 4; k++) { /* every number of the replicate row, to the bit */
+      sigma_rep_row(0, &p[k], r);
+      sigma_rep_row(0, &pc[k], r0);
+      assert_memory_equal(r, r0, bytes);
+    }
+    free(src.buf);
+  }
+  t.bj_groups = 1;
+  assert_int_equal(sigma_replicate_run(&t, X, n1s, 4, p), SIGMA_EINVAL);
+  sigma_clear_error();
+  t.bj_groups = 13;
+  assert_int_equal(sigma_replicate_run(&t, X, n1s, 4, p), SIGMA_EINVAL);
+  assert_non_null(strstr(sigma_error_message(), "n1 = 12"));
+  sigma_clear_error();
+  assert_true(sigma_replicate_work_bytes(256, 6, 8) > sigma_replicate_work_bytes(256, 6, 0));
 }
 
 int main(void) {
@@ -261,6 +343,7 @@ int main(void) {
       cmocka_unit_test(test_errors_and_small_halves),
       cmocka_unit_test(test_stream_chunks_bit_identical),
       cmocka_unit_test(test_stream_errors),
+      cmocka_unit_test(test_block_jackknife),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

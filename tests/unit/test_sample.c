@@ -165,19 +165,21 @@ static void test_philox_u01(void **state) {
 static void test_observed_sorted(void **state) {
   (void)state;
   const uint64_t ord[5] = {9, 3, 7, 1, 5}; /* n/2 = 2: 9, 3 are half a */
-  uint64_t rows[5];
+  uint64_t rows[5], pos5[5];
   unsigned char half[5];
-  assert_int_equal(sigma_observed_sorted(ord, 5, rows, half), SIGMA_OK);
+  assert_int_equal(sigma_observed_sorted(ord, 5, rows, half, pos5), SIGMA_OK);
   const uint64_t er[5] = {1, 3, 5, 7, 9};
   const unsigned char eh[5] = {1, 0, 1, 1, 0};
   assert_memory_equal(rows, er, sizeof er);
   assert_memory_equal(half, eh, sizeof eh);
+  const uint64_t ep[5] = {3, 1, 4, 2, 0}; /* where each sorted row was drawn */
+  assert_memory_equal(pos5, ep, sizeof ep);
   /* a larger case from the sampler: sorted, and half a = first n/2 drawn */
   enum { n = 501 };
   uint64_t p[n], r2[n];
   unsigned char h2[n];
   assert_int_equal(sigma_sample_prefix(1u << 20, n, 1, 1, p), SIGMA_OK);
-  assert_int_equal(sigma_observed_sorted(p, n, r2, h2), SIGMA_OK);
+  assert_int_equal(sigma_observed_sorted(p, n, r2, h2, NULL), SIGMA_OK);
   int na = 0;
   for (int k = 0; k < n; k++) {
     if (k) assert_true(r2[k - 1] < r2[k]);
@@ -192,11 +194,11 @@ static void test_observed_sorted(void **state) {
   /* duplicates rejected */
   const uint64_t dup[4] = {4, 8, 2, 8};
   sigma_clear_error();
-  assert_int_equal(sigma_observed_sorted(dup, 4, rows, half), SIGMA_EINVAL);
+  assert_int_equal(sigma_observed_sorted(dup, 4, rows, half, NULL), SIGMA_EINVAL);
   assert_non_null(strstr(sigma_error_message(), "8"));
   sigma_clear_error();
   /* n = 0 */
-  assert_int_equal(sigma_observed_sorted(ord, 0, rows, half), SIGMA_OK);
+  assert_int_equal(sigma_observed_sorted(ord, 0, rows, half, NULL), SIGMA_OK);
 }
 
 int main(void) {
