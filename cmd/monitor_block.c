@@ -10,6 +10,7 @@
 #include "sigma/error.h"
 #include "sigma/gram.h"
 #include "sigma/linalg.h"
+#include "sigma/calibrated.h"
 #include "sigma/replicate.h"
 
 /* Track I needs ||x||^2 <= c_E for every row (SPEC 5); the rows read are checked here:
@@ -66,15 +67,21 @@ int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigm
   *t_read = MPI_Wtime() - t0;
   double max_norm2;
   SIGMA_TRY(check_norms(in, ob, X, o->energy_cap, &max_norm2));
-  /* log det G1, the leave-one-out tau2 and the SPEC 4.1 statistics: the study's replicate
-   * at one n1 (its estimators are not used: the monitor has no truth to audit). */
-  sigma_rep_truth t = {d, (double)in->N, NAN, NAN, o->c.level};
-  sigma_rep_point rp;
-  int64_t nn = n1;
-  SIGMA_TRY(sigma_replicate_run(&t, X, &nn, 1, &rp));
+  /* G1 once: its eigenvalues (tracks, health), its factor (leverages, leave-one-out tau2,
+   * tau2_dec of SPEC 4.1) */
   SIGMA_TRY(g1_eigenvalues(X, n1, d, G1, w));
-  sigma_mon_point_fill(p, w, d, (double)in->N, (double)n1, o->delta, o->energy_cap,
-                       rp.tau2_observed, rp.tau2_dec, rp.V_G);
+  double tau2_loo;
+  sigma_leverage_sums lev;
+  sigma_leverage_stats ls;
+  SIGMA_TRY(sigma_block_loo(G1, X, n1, d, &tau2_loo, &lev));
+  const double N = (double)in->N, n = (double)n1;
+  double tau2_dec = NAN;
+  if (n1 > d) {
+    sigma_leverage_stats_of(&lev, &ls);
+    tau2_dec = sigma_tau2_dec(d, n, ls.abar, ls.var_a);
+  }
+  sigma_mon_point_fill(p, w, d, N, n, o->delta, o->energy_cap, tau2_loo, tau2_dec,
+                       sigma_var_gauss(d, N, n));
   p->max_norm2 = max_norm2;
   p->U_full = NAN;
 done:

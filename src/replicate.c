@@ -221,6 +221,23 @@ int sigma_replicate_run(const sigma_rep_truth *t, const double *X, const int64_t
   return sigma_replicate_stream(t, mem_fetch, &m, n1s[K - 1], n1s, K, out);
 }
 
+int sigma_block_loo(const double *G1, const double *X, int64_t n, int d, double *tau2,
+                    sigma_leverage_sums *lev) {
+  mem_rows m = {X, d};
+  row_cache c = {mem_fetch, &m, d, n, n, 0, 0, NULL};
+  double *Linv = NULL, *work = NULL, *q = NULL;
+  int rc = SIGMA_OK;
+  SIGMA_TRY(sigma_calloc(&Linv, (size_t)d * d, sizeof(double)));
+  SIGMA_TRY(sigma_calloc(&work, (size_t)SIGMA_BLAS_ROWS * d, sizeof(double)));
+  SIGMA_TRY(sigma_calloc(&q, SIGMA_BLAS_ROWS, sizeof(double)));
+  rc = loo_tau2(G1, &c, n, d, Linv, work, q, tau2, lev);
+done:
+  free(Linv);
+  free(work);
+  free(q);
+  return rc;
+}
+
 /* The halves' log-dets (a singular half disables Richardson only), the block's SPEC 4.1
  * statistics and every registered estimator's line at sweep point p (p->n1, logdet_G1 and
  * tau2_observed set; lev: the leverages of its rows when n1 > d). */

@@ -69,4 +69,12 @@ int sigma_replicate_stream(const sigma_rep_truth *t, sigma_rows_fn fetch, void *
  * buffers are not included. */
 double sigma_replicate_work_bytes(int d, int K, int64_t bj_groups);
 
+/* One block's leave-one-out tau2 (SPEC 3) and leverage sums (SPEC 4.1), as a replicate
+ * computes them: G1 = X^T X (d x d) of the n rows of X (row-major n x d), its Cholesky
+ * factor inverted, h_j = x_j^T G1^{-1} x_j by dtrmm in pieces of SIGMA_BLAS_ROWS rows.
+ * n <= d: tau2 as sigma_loo_tau2 gives it, no leverages (lev->n = 0). A monitor's block.
+ * Errors: SIGMA_ESINGULAR (G1), SIGMA_ENOMEM. */
+int sigma_block_loo(const double *G1, const double *X, int64_t n, int d, double *tau2,
+                    sigma_leverage_sums *lev);
+
 #endif
