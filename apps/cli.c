@@ -90,8 +90,8 @@ double flag_mib(struct argp_state *st, const char *opt, const char *s) {
 
 /* A study directory: not empty (paths inside it are built to length, io/str.h; the
  * file system refuses what it cannot hold, with its own error). */
-char *flag_dir(struct argp_state *st, char *s) {
-  if (!*s) argp_error(st, "--out: the directory name is empty");
+char *flag_dir(struct argp_state *st, const char *opt, char *s) {
+  if (!*s) argp_error(st, "%s: the directory name is empty", opt);
   return s;
 }
 

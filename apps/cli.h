@@ -18,7 +18,7 @@ enum {
   O_LEVEL, O_DELTA, O_ECAP, O_NOTAU, O_JSON, O_CSV, O_QUIET, O_ROWS, O_DIM, O_SPEC, O_BETA, O_SPIKES,
   O_SPIKESIZE, O_NU, O_DTYPE, O_DATASET, O_REPS, O_OUT, O_RESUME, O_RANGE, O_MEMLIM, O_NOPLOTS, O_PILOT, O_SCALAPACK,
   O_RADIAL, O_RADIALVAR, O_LABELS, O_CKPTS, O_BASELINE, O_FULL, O_APPEND, O_MERGE,
-  O_ROWSEED, O_REFIT, O_GENERATIONS, O_BJ
+  O_ROWSEED, O_REFIT, O_GENERATIONS, O_BJ, O_PLOTS
 };
 
 extern int g_rank; /* this process's rank in MPI_COMM_WORLD */
@@ -42,7 +42,7 @@ int64_t flag_int(struct argp_state *st, const char *opt, const char *s, int64_t 
 uint64_t flag_seed(struct argp_state *st, const char *s);
 double flag_level(struct argp_state *st, const char *s);
 double flag_mib(struct argp_state *st, const char *opt, const char *s);
-char *flag_dir(struct argp_state *st, char *s);
+char *flag_dir(struct argp_state *st, const char *opt, char *s);
 void spec_add(struct argp_state *st, spec_list *l, char *arg);
 void spec_require(struct argp_state *st, const spec_list *l);
 void common_finish(sigma_common_opts *c, spec_list *specs, int argc, char **argv);

@@ -41,6 +41,8 @@ static struct argp_option audit_options[] = {
     {0, 0, 0, 0, "Output:", 4},
     {"json", O_JSON, "FILE", 0, "write every number and provenance as JSON to FILE", 4},
     {"csv", O_CSV, "FILE", 0, "the same as CSV: key,value, one row per number", 4},
+    {"plots", O_PLOTS, "DIR", 0, "gnuplot PNGs in DIR (created): spectra of G, (N/n1) G1, G2; "
+                                 "the estimates and their CIs against L; Theorem 1's bounds", 4},
     {0}};
 
 static error_t audit_parse(int key, char *arg, struct argp_state *st) {
@@ -74,6 +76,7 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
     break;
   case O_JSON: a->json = arg; break;
   case O_CSV: a->csv = arg; break;
+  case O_PLOTS: o->plots_dir = flag_dir(st, "--plots", arg); break;
   case ARGP_KEY_ARG:
     spec_add(st, &a->specs, arg);
     break;
@@ -116,6 +119,7 @@ int run_audit(int argc, char **argv) {
     fflush(stdout);
     if (a.json || a.csv || a.o.save_indices)
       rc = sigma_report_write(a.json, a.csv, a.o.save_indices, &a.o, &r);
+    if (rc == SIGMA_OK && a.o.plots_dir) rc = sigma_audit_plots(a.o.plots_dir, &a.o, &r);
   }
   rc = sigma_sync_error(rc, MPI_COMM_WORLD);
   sigma_audit_result_free(&r);

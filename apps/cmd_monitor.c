@@ -127,7 +127,7 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *st) {
     o->set |= SIGMA_MON_SET_ECAP;
     break;
   case O_FULL: o->full = 1; break;
-  case O_OUT: o->out_dir = flag_dir(st, arg); break;
+  case O_OUT: o->out_dir = flag_dir(st, "--out", arg); break;
   case O_APPEND: o->append = 1; break;
   case O_MERGE: o->merge = 1; break;
   case O_NOPLOTS: o->plots = 0; break;

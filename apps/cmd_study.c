@@ -53,7 +53,7 @@ static error_t study_parse(int key, char *arg, struct argp_state *st) {
     o->K = flag_eps_list(st, arg, a->eps);
     o->from_epsilon = 1;
     break;
-  case O_OUT: o->out_dir = flag_dir(st, arg); break;
+  case O_OUT: o->out_dir = flag_dir(st, "--out", arg); break;
   case O_RESUME: o->resume = 1; break;
   case O_RANGE: {
     const char *colon = strchr(arg, ':');
@@ -125,10 +125,10 @@ static struct argp_option merge_options[] = {
 static error_t merge_parse(int key, char *arg, struct argp_state *st) {
   merge_args *a = st->input;
   switch (key) {
-  case O_OUT: a->out = flag_dir(st, arg); break;
+  case O_OUT: a->out = flag_dir(st, "--out", arg); break;
   case ARGP_KEY_ARG:
     if (a->ndirs == 64) argp_error(st, "at most 64 directories");
-    a->dirs[a->ndirs++] = flag_dir(st, arg);
+    a->dirs[a->ndirs++] = flag_dir(st, "a study directory", arg);
     break;
   case ARGP_KEY_END:
     if (a->ndirs == 0) argp_error(st, "give the study directories to merge");

@@ -34,6 +34,7 @@ static int check_outputs(const sigma_audit_opts *o) {
   if (o->save_indices) SIGMA_CHECK(sigma_file_check_output(o->save_indices, "--save-indices"));
   if (o->json_path) SIGMA_CHECK(sigma_file_check_output(o->json_path, "--json"));
   if (o->csv_path) SIGMA_CHECK(sigma_file_check_output(o->csv_path, "--csv"));
+  if (o->plots_dir) SIGMA_CHECK(sigma_file_check_dir(o->plots_dir, "--plots"));
   return SIGMA_OK;
 }
 

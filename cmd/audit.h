@@ -37,6 +37,7 @@ typedef struct {
                                   observed and indices_path are ignored): a monitor's block */
   const char *save_indices;  /* the caller writes the observed rows here (or NULL) */
   const char *json_path, *csv_path; /* the caller's report outputs (or NULL) */
+  const char *plots_dir;  /* the caller's --plots directory (or NULL): checked here */
   double delta, energy_cap;
   int tau2_pass;          /* run pass 2 */
   sigma_scalapack_mode scalapack;

@@ -2,6 +2,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -374,4 +375,20 @@ int sigma_file_write(const char *path, const char *what, const char *text, size_
     return sigma_set_error(SIGMA_EIO, "%s: cannot write (%s)", path, strerror(err));
   }
   return sigma_outfile_commit(&o);
+}
+
+int sigma_file_check_dir(const char *path, const char *what) {
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    if (!S_ISDIR(st.st_mode))
+      return sigma_set_error(SIGMA_EIO, "%s %s: exists and is not a directory", what, path);
+    if (access(path, W_OK | X_OK) != 0)
+      return sigma_set_error(SIGMA_EIO, "%s %s: directory not writable", what, path);
+    return SIGMA_OK;
+  }
+  char *copy = strdup(path);
+  int ok = copy && access(dirname(copy), W_OK | X_OK) == 0;
+  free(copy);
+  return ok ? SIGMA_OK : sigma_set_error(SIGMA_EIO, "%s %s: cannot be created (its parent "
+                                         "directory is missing or not writable)", what, path);
 }

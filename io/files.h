@@ -35,6 +35,10 @@ int sigma_file_input(const char *path, const char *what);
  * SIGMA_EIO (no such directory, not writable, wrong file type). */
 int sigma_file_check_output(const char *path, const char *what);
 
+/* Pre-flight check of an output directory: an existing directory, or a new name whose
+ * parent directory exists and is writable. Errors: SIGMA_EIO naming path and what. */
+int sigma_file_check_dir(const char *path, const char *what);
+
 /* The resolved target of an output path (links followed; for a new name, its resolved
  * directory plus the name), newly allocated, and whether it must be written in place
  * (*direct = 1: a device, FIFO or this process's stdout/stderr). Refuses recorded

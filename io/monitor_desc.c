@@ -2,7 +2,6 @@
 #include "monitor_desc.h"
 
 #include <jansson.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +50,10 @@ static int has_entries(const char *dir) {
 
 int sigma_monitor_check_dir(const char *dir, int append) {
   struct stat st;
-  if (stat(dir, &st) != 0) {
-    if (append)
-      return sigma_set_error(SIGMA_EINVAL, "%s: no such directory: nothing to --append to", dir);
-    char *copy = strdup(dir);
-    int ok = copy && access(dirname(copy), W_OK | X_OK) == 0;
-    free(copy);
-    return ok ? SIGMA_OK : sigma_set_error(SIGMA_EIO, "%s: cannot be created (its parent "
-                                           "directory is missing or not writable)", dir);
-  }
-  if (!S_ISDIR(st.st_mode))
-    return sigma_set_error(SIGMA_EIO, "%s: --out exists and is not a directory", dir);
-  if (access(dir, W_OK | X_OK) != 0)
-    return sigma_set_error(SIGMA_EIO, "%s: directory not writable", dir);
+  if (append && stat(dir, &st) != 0)
+    return sigma_set_error(SIGMA_EINVAL, "%s: no such directory: nothing to --append to", dir);
+  SIGMA_CHECK(sigma_file_check_dir(dir, "--out"));
+  if (stat(dir, &st) != 0) return SIGMA_OK; /* a new name */
   const int run = sigma_monitor_dir_has_run(dir);
   if (append && !run)
     return sigma_set_error(SIGMA_EINVAL, "%s is not a sigma monitor run (no monitor.json): "

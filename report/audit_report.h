@@ -21,4 +21,11 @@ void sigma_report_table(FILE *out, const sigma_audit_opts *o, const sigma_audit_
 int sigma_report_write(const char *json_path, const char *csv_path, const char *indices_path,
                        const sigma_audit_opts *o, const sigma_audit_result *r);
 
+/* --plots DIR (created if new): spectra.png (eigenvalues of G, (N/n1) G1 and G2 on log-log
+ * axes with the power-law fit to G), estimates.png (every registered estimator with the
+ * paper's CI and its own CI against L), theorem1.png (Theorem 1's gaps and the
+ * overestimation law on a log scale), their data files and audit.gp. Errors: SIGMA_EIO
+ * (naming the file; gnuplot's failure), SIGMA_ENOMEM. */
+int sigma_audit_plots(const char *dir, const sigma_audit_opts *o, const sigma_audit_result *r);
+
 #endif

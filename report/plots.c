@@ -24,6 +24,8 @@ int sigma_run_gnuplot(const char *dir, const char *script) {
   return rc;
 }
 
+int sigma_run_gnuplot_in(const char *plots, const char *script) { return run_in(plots, script); }
+
 /* fork + exec gnuplot SCRIPT in directory plots. */
 static int run_in(const char *plots, const char *script) {
   fflush(NULL);

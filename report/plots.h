@@ -6,4 +6,7 @@
  * Errors: SIGMA_EIO naming gnuplot's failure (or its absence: install gnuplot-nox). */
 int sigma_run_gnuplot(const char *dir, const char *script);
 
+/* The same in directory plots itself (its gnuplot.log there). */
+int sigma_run_gnuplot_in(const char *plots, const char *script);
+
 #endif
