@@ -1,12 +1,15 @@
-/* Error message storage: one process-wide message of any length, first message wins. */
+/* Error message storage: one message of any length per thread, first message wins. Per
+ * thread so that a helper thread (mpi/worker.h: the streaming pass's reader) records its
+ * own error without racing the main thread's; the worker moves it to the waiting thread
+ * with sigma_error_take. */
 #include "sigma/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *g_msg;      /* malloc'd to the message's length */
-static int g_set;
+static _Thread_local char *g_msg; /* malloc'd to the message's length */
+static _Thread_local int g_set;
 /* Out of memory while recording a message: a fixed one, so the code is still explained. */
 static char g_oom[] = "out of memory (while recording an error message)";
 
@@ -33,6 +36,15 @@ void sigma_clear_error(void) {
   free(g_msg);
   g_msg = NULL;
   g_set = 0;
+}
+
+char *sigma_error_take(void) {
+  if (!g_set) return NULL;
+  char *m = g_msg ? g_msg : malloc(sizeof g_oom);
+  if (!g_msg && m) memcpy(m, g_oom, sizeof g_oom);
+  g_msg = NULL;
+  g_set = 0;
+  return m;
 }
 
 const char *sigma_error_name(int code) {

@@ -24,7 +24,8 @@ typedef enum {
 
 /* Record a formatted message for code and return code. The first message set
  * since the last sigma_clear_error() wins: it is the root cause; callers that
- * propagate do not overwrite it. */
+ * propagate do not overwrite it. The message is the calling thread's own (a helper
+ * thread's errors reach the main thread through sigma_error_take, mpi/worker.h). */
 int sigma_set_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The current message ("" if none). Valid until the next sigma_clear_error(). */
@@ -32,6 +33,11 @@ const char *sigma_error_message(void);
 
 /* Forget the current message. */
 void sigma_clear_error(void);
+
+/* The current message moved out: a malloc'd copy the caller frees, the error cleared;
+ * NULL if no message is set (or, after an out-of-memory, none could be copied). Re-raise
+ * it later or on another thread with sigma_set_error(code, "%s", msg). */
+char *sigma_error_take(void);
 
 /* Short name of a code, e.g. "singular". */
 const char *sigma_error_name(int code);
