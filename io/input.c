@@ -216,7 +216,8 @@ static int shard_use(sigma_input *in, int k) {
   return SIGMA_OK;
 }
 
-int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
+int sigma_input_read_each(sigma_input *in, int64_t row0, int64_t n, double *X,
+                          sigma_piece_fn fn, void *ctx) {
   const int d = in->d;
   while (n > 0) {
     const int k = sigma_input_shard_of(in, row0);
@@ -224,12 +225,16 @@ int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
     SIGMA_CHECK(shard_use(in, k));
     int64_t take = s->row0 + s->rows - row0;
     if (take > n) take = n;
-    SIGMA_CHECK(s->backend->read(in->handle, s, d, row0 - s->row0, take, X));
+    SIGMA_CHECK(s->backend->read(in->handle, s, d, row0 - s->row0, take, X, fn, ctx));
     X += (size_t)take * d;
     row0 += take;
     n -= take;
   }
   return SIGMA_OK;
+}
+
+int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X) {
+  return sigma_input_read_each(in, row0, n, X, NULL, NULL);
 }
 
 int sigma_input_read_rows(sigma_input *in, const uint64_t *rows, int64_t n, double *X,

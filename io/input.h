@@ -73,6 +73,18 @@ int sigma_input_open(char *const *specs, int nspecs, sigma_input **in);
  * the first failing chunk's rows and HDF5's cause, e.g. a Fletcher32 checksum). */
 int sigma_input_read(sigma_input *in, int64_t row0, int64_t n, double *X);
 
+/* As sigma_input_read, piece by piece: fn(ctx, r, k, Xp, staged32) right after rows
+ * [r, r + k) of the range are read into Xp (= X + (r - row0) d), while they are in cache;
+ * the pieces cover the range in order (at least one per shard; float32 in parts of about
+ * 1 MiB of float64). staged32 = 1: the piece holds IEEE float32 values not yet widened,
+ * k * d floats at (float *)Xp + k * d, for io/rows.h sigma_rows_prepare32 to widen in its
+ * pass over the rows; 0: float64 as sigma_input_read gives them. Errors: as
+ * sigma_input_read (a failed read names the rows asked for, whatever the pieces), and
+ * fn's (which stops the read). */
+typedef int (*sigma_piece_fn)(void *ctx, int64_t r, int64_t k, double *Xp, int staged32);
+int sigma_input_read_each(sigma_input *in, int64_t row0, int64_t n, double *X,
+                          sigma_piece_fn fn, void *ctx);
+
 /* Read the rows rows[0..n) (ascending, distinct, < N) into X (row-major n x d), in
  * that order, for sampled blocks. Rows whose gaps are at most SIGMA_GAP_ROWS share one
  * contiguous read through the gap (at most SIGMA_SPAN_ROWS rows, staged in scratch:

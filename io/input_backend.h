@@ -21,6 +21,10 @@
 
 #include "input.h"
 
+/* Parts of a float32 read handed to the caller's sigma_piece_fn: 1 MiB of float64 rows,
+ * so that a part is still in the core's L2 cache when the caller widens it. */
+#define SIGMA_PIECE_BYTES (1 << 20)
+
 struct sigma_input_backend {
   const char *name; /* key, lower case: "hdf5" (sigma_input_library_version) */
   const char *what; /* for "FILE: not an HDF5 file": "an HDF5 file" */
@@ -48,8 +52,16 @@ struct sigma_input_backend {
   /* Rows [r, r + n) of shard s (shard-local indices, 0 <= r, r + n <= s->rows) as
    * float64 into X (row-major n x d; the caller's buffer holds n * d doubles, the
    * backend may stage narrower values in it). Values are not checked.
-   * Errors: SIGMA_EIO naming path, dataset and the rows that failed. */
-  int (*read)(void *handle, const sigma_shard *s, int d, int64_t r, int64_t n, double *X);
+   * fn not NULL: fn(ctx, row, k, Xp, staged32) on consecutive parts of the range, in
+   * order, each as soon as it is read (row: global, s->row0 + local; Xp = X + (row - s->row0
+   * - r) d); the backend may read IEEE binary32 in parts of about SIGMA_PIECE_BYTES of
+   * float64 and leave them unconverted (staged32 = 1: k * d floats at (float *)Xp + k * d)
+   * for the caller to widen while they are in cache (io/rows.h sigma_rows_prepare32).
+   * fn's error stops the read and is returned.
+   * Errors: SIGMA_EIO naming path, dataset and the rows that failed, as for one read of
+   * the whole range whatever the parts. */
+  int (*read)(void *handle, const sigma_shard *s, int d, int64_t r, int64_t n, double *X,
+              sigma_piece_fn fn, void *ctx);
 
   /* Release what open returned (never NULL). */
   void (*close)(void *handle);

@@ -377,11 +377,41 @@ static int read_failure(const h5_handle *h, const sigma_shard *s, int d, int64_t
                          cause[0] ? cause : "corrupt or unreadable");
 }
 
-static int h5_read(void *handle, const sigma_shard *s, int d, int64_t row, int64_t n, double *X) {
+/* A part of a float32 read failed: the message of one read of the whole range [row,
+ * row + n), as without parts (its HDF5 cause; the part's, should the whole now succeed). */
+static int parts_failure(const h5_handle *h, const sigma_shard *s, int d, int64_t row, int64_t n,
+                         double *X, const char *part_cause) {
+  char cause[256] = "";
+  if (read_slab(h, row, n, d, H5T_NATIVE_FLOAT, (float *)X + (size_t)n * d, cause) >= 0)
+    snprintf(cause, sizeof cause, "%s", part_cause);
+  return read_failure(h, s, d, row, n, X, cause);
+}
+
+/* float32 rows [row, row + n) in parts of SIGMA_PIECE_BYTES of float64, each left raw in
+ * the upper half of its own rows of X and handed to fn at once, while it is in cache. */
+static int read_parts32(const h5_handle *h, const sigma_shard *s, int d, int64_t row, int64_t n,
+                        double *X, sigma_piece_fn fn, void *ctx) {
+  int64_t step = SIGMA_PIECE_BYTES / (8 * (int64_t)d);
+  if (step < 1) step = 1;
+  char cause[256] = "";
+  for (int64_t r = row; r < row + n; r += step) {
+    const int64_t k = row + n - r < step ? row + n - r : step;
+    double *Xp = X + (size_t)(r - row) * d;
+    if (read_slab(h, r, k, d, H5T_NATIVE_FLOAT, (float *)Xp + (size_t)k * d, cause) < 0)
+      return parts_failure(h, s, d, row, n, X, cause);
+    SIGMA_CHECK(fn(ctx, s->row0 + r, k, Xp, 1));
+  }
+  return SIGMA_OK;
+}
+
+static int h5_read(void *handle, const sigma_shard *s, int d, int64_t row, int64_t n, double *X,
+                   sigma_piece_fn fn, void *ctx) {
   const h5_handle *h = handle;
   char cause[256] = "";
   herr_t st;
-  if (s->dtype_bytes == 4 && get_priv(s).ieee_f32) {
+  const int f32 = s->dtype_bytes == 4 && get_priv(s).ieee_f32;
+  if (f32 && fn) return read_parts32(h, s, d, row, n, X, fn, ctx);
+  if (f32) {
     /* float32 (the common case): read the raw floats into the upper half of X and
      * widen in place, instead of HDF5's conversion buffer and second copy. */
     size_t m = (size_t)n * d;
@@ -391,7 +421,8 @@ static int h5_read(void *handle, const sigma_shard *s, int d, int64_t row, int64
   } else {
     st = read_slab(h, row, n, d, H5T_NATIVE_DOUBLE, X, cause);
   }
-  return st < 0 ? read_failure(h, s, d, row, n, X, cause) : SIGMA_OK;
+  if (st < 0) return read_failure(h, s, d, row, n, X, cause);
+  return fn ? fn(ctx, s->row0 + row, n, X, 0) : SIGMA_OK;
 }
 
 /* ---- the library ---- */

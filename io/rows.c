@@ -6,6 +6,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "input.h"
 #include "sigma/error.h"
@@ -91,6 +92,96 @@ int sigma_rows_prepare(const sigma_input *in, const sigma_prep *p, int64_t row0,
                                           p->normalize, &s));
       if (max_norm2 && s > *max_norm2) *max_norm2 = s;
     }
+    if (p->shift)
+      for (int j = 0; j < d; j++) x[j] -= p->shift[j];
+    if (p->shift2)
+      for (int j = 0; j < d; j++) x[j] -= p->shift2[j];
+  }
+  return SIGMA_OK;
+}
+
+/* ---- float32 rows widened, checked and shifted in one pass (sigma_rows_prepare32) ---- */
+
+/* Floats copied out per step of the last row, before their doubles are written. */
+#define WIDEN 64
+/* The exact sum of squares (sequential, as sigma_input_prepare_row) and one in another
+ * order differ by less than 2 (d + 1) u relative (terms >= 0), under 1.1e-11 for
+ * d <= SIGMA_D_MAX: a row whose fast sum times this is below the running maximum cannot
+ * raise it, and its exact sum is not needed. */
+#define SUM_SLACK (1.0 + 1e-10)
+
+/* x[0..c) = f[0..c) widened; with sum, adds x_j^2 to acc[j mod 8] (vectorised). x and f
+ * do not overlap. */
+static void widen_span(double *restrict x, const float *restrict f, int c, int sum,
+                       double acc[restrict 8]) {
+  int j = 0;
+  if (sum)
+    for (; j + 8 <= c; j += 8)
+      for (int k = 0; k < 8; k++) {
+        const double v = f[j + k];
+        x[j + k] = v;
+        acc[k] += v * v;
+      }
+  for (; j < c; j++) {
+    const double v = f[j];
+    x[j] = v;
+    if (sum) acc[0] += v * v;
+  }
+}
+
+/* x[0..d) = f[0..d) widened. Row i of a staged block of n rows ends (byte 8 d (i + 1))
+ * before its floats begin (4 n d + 4 d i) unless i = n - 1: there (last) each step copies
+ * its floats out before writing their doubles, and double j ends before float j + 1
+ * begins, so no float is overwritten before it is read. sum: returns sum x_j^2 in an
+ * order of its own (eight partial sums); else 0. */
+static double widen_row(double *x, const float *f, int d, int sum, int last) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  if (!last) {
+    widen_span(x, f, d, sum, acc);
+  } else {
+    for (int j0 = 0; j0 < d; j0 += WIDEN) {
+      const int c = d - j0 < WIDEN ? d - j0 : WIDEN;
+      float t[WIDEN];
+      memcpy(t, f + j0, (size_t)c * sizeof(float));
+      widen_span(x + j0, t, c, sum, acc);
+    }
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* ||x||^2 summed in order j = 0..d-1: the bits sigma_input_prepare_row measures. */
+static double sum_sq(const double *x, int d) {
+  double s = 0;
+  for (int j = 0; j < d; j++) s += x[j] * x[j];
+  return s;
+}
+
+/* Step 1 of sigma_rows_prepare for row x (global row r), given its fast sum of squares.
+ * Only a row to normalise, or one whose fast sum is outside [2^-900, 2^900] (a NaN, an
+ * Inf, a zero row, or an overflow or underflow to name), needs the exact preparation;
+ * any other row passes its checks as it is, and its exact norm matters only if it may
+ * be a new maximum. */
+static int check32(const sigma_input *in, const sigma_prep *p, int64_t r, double *x, double fast,
+                   double *max_norm2) {
+  if (p->normalize || (p->check && !(fast >= 0x1p-900 && fast <= 0x1p900))) {
+    double s = 0;
+    SIGMA_CHECK(sigma_input_prepare_row(in, r, x, p->normalize, &s));
+    if (max_norm2 && s > *max_norm2) *max_norm2 = s;
+  } else if (p->check && max_norm2 && fast * SUM_SLACK >= *max_norm2) {
+    const double s = sum_sq(x, in->d);
+    if (s > *max_norm2) *max_norm2 = s;
+  }
+  return SIGMA_OK;
+}
+
+int sigma_rows_prepare32(const sigma_input *in, const sigma_prep *p, int64_t row0, double *X,
+                         int64_t n, double *max_norm2) {
+  const int d = in->d, fast = p->check && !p->normalize;
+  const float *F = (const float *)X + (size_t)n * d;
+  for (int64_t i = 0; i < n; i++) {
+    double *x = X + (size_t)i * d;
+    const double s = widen_row(x, F + (size_t)i * d, d, fast, i == n - 1);
+    SIGMA_CHECK(check32(in, p, row0 + i, x, s, max_norm2));
     if (p->shift)
       for (int j = 0; j < d; j++) x[j] -= p->shift[j];
     if (p->shift2)

@@ -35,4 +35,14 @@ typedef struct {
 int sigma_rows_prepare(const sigma_input *in, const sigma_prep *p, int64_t row0,
                        const uint64_t *rows, double *X, int64_t n, double *max_norm2);
 
+/* sigma_rows_prepare (row0, no row list) on n float32 rows not yet widened: X holds n * d
+ * IEEE binary32 values at (float *)X + n * d (the staged upper half of the block, as
+ * sigma_input_read_each leaves them) and gets the prepared float64 rows, bit for bit
+ * those of widening every value and then sigma_rows_prepare, with the same errors for
+ * the same first bad row. One pass: each row is widened, checked (a vectorised sum of
+ * squares stands in for the exact one where it cannot change a verdict or the maximum)
+ * and shifted while it is in cache. */
+int sigma_rows_prepare32(const sigma_input *in, const sigma_prep *p, int64_t row0, double *X,
+                         int64_t n, double *max_norm2);
+
 #endif

@@ -245,6 +245,91 @@ static void test_errors_and_order(void **state) {
   assert_true(Y[0] == 0 && Y[5] == 3 && m == 7); /* shifted, norms not measured */
 }
 
+
+/* ---- sigma_rows_prepare32: float32 rows staged in the upper half, widened in the pass ---- */
+
+/* X (n * d doubles) with the floats F staged in its upper half, as the HDF5 backend
+ * leaves them. */
+static double *staged(const float *F, int64_t n, int d) {
+  double *X = malloc((size_t)n * d * sizeof *X);
+  memcpy((float *)X + (size_t)n * d, F, (size_t)n * d * sizeof *F);
+  return X;
+}
+
+/* Float rows of many scales: ordinary rows, a zero row, huge and subnormal values, rows
+ * that are permutations of one another (the same fast sum of squares, exact sums that
+ * may differ in the last bit: the maximum must still be the exact one), ascending norms. */
+static float *float_rows(int64_t n, int d) {
+  float *F = malloc((size_t)n * d * sizeof *F);
+  for (int64_t i = 0; i < n; i++)
+    for (int j = 0; j < d; j++) {
+      double v = gauss() * (i % 5 == 3 ? 1e30 : i % 7 == 2 ? 1e-41 : 1.0 + 0.01 * (double)i);
+      F[i * d + j] = (float)v;
+    }
+  for (int j = 0; j < d; j++) F[4 * d + j] = 0; /* row 4: all zeros */
+  for (int j = 0; j < d; j++) F[(n - 1) * d + j] = F[(n - 2) * d + (d - 1 - j)]; /* reversed */
+  return F;
+}
+
+/* Widening then sigma_rows_prepare, against the fused pass: bits of every row and of the
+ * maximum norm, for every preparation and widths around the widening step. */
+static void test_prepare32_bits(void **state) {
+  (void)state;
+  const int widths[] = {1, 3, 8, 9, 63, 64, 65, 130, 256};
+  for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+    const int d = widths[w];
+    const int64_t n = 40;
+    const sigma_input in = table(d);
+    float *F = float_rows(n, d);
+    double *mean = random_rows(2, d, 0.5);
+    for (int mode = 0; mode < 16; mode++) {
+      const int check = mode & 1, normalize = (mode >> 1) & 1, center = (mode >> 2) & 1;
+      if (normalize) /* no zero row to normalise */
+        for (int j = 0; j < d; j++) F[4 * d + j] = 1;
+      const sigma_prep p = {.check = check, .normalize = normalize, .shift = center ? mean : NULL,
+                            .shift2 = center && (mode & 8) ? mean + d : NULL};
+      double *A = malloc((size_t)n * d * sizeof *A), *B = staged(F, n, d);
+      for (int64_t k = 0; k < n * d; k++) A[k] = F[k];
+      double ma = 1e-300, mb = 1e-300;
+      assert_int_equal(sigma_rows_prepare(&in, &p, 0, NULL, A, n, &ma), SIGMA_OK);
+      assert_int_equal(sigma_rows_prepare32(&in, &p, 0, B, n, &mb), SIGMA_OK);
+      assert_rows_bits(A, B, (size_t)n * d);
+      assert_bits_equal(ma, mb);
+      free(A);
+      free(B);
+    }
+    free(F);
+    free(mean);
+  }
+}
+
+/* The same error for the same first bad row: NaN and Inf named by column, a zero row
+ * refused by --normalize; the rows before it prepared. */
+static void test_prepare32_errors(void **state) {
+  (void)state;
+  const int d = 70;
+  const sigma_input in = table(d);
+  float *F = float_rows(12, d);
+  const sigma_prep check = {.check = 1}, norm = {.normalize = 1};
+  F[7 * d + 66] = NAN;
+  F[9 * d + 3] = INFINITY;
+  double *X = staged(F, 12, d);
+  expect_error(sigma_rows_prepare32(&in, &check, 0, X, 12, NULL), SIGMA_EDATA,
+               (const char *[]){"b.h5:x/y: row 2 (global row 7) has NaN in column 66", NULL});
+  assert_true(X[6 * d + 5] == (double)F[6 * d + 5]); /* row 6 done */
+  free(X);
+  F[7 * d + 66] = 1;
+  X = staged(F, 12, d);
+  expect_error(sigma_rows_prepare32(&in, &check, 0, X, 12, NULL), SIGMA_EDATA,
+               (const char *[]){"c.h5:embeddings: row 1 (global row 9) has Inf in column 3", NULL});
+  free(X);
+  X = staged(F, 12, d);
+  expect_error(sigma_rows_prepare32(&in, &norm, 0, X, 12, NULL), SIGMA_EDATA,
+               (const char *[]){"a.h5:embeddings: row 4 (global row 4) is all zeros", NULL});
+  free(X);
+  free(F);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_describe_and_shard_of),
@@ -254,6 +339,8 @@ int main(void) {
       cmocka_unit_test(test_study_bits),
       cmocka_unit_test(test_plan_bits),
       cmocka_unit_test(test_errors_and_order),
+      cmocka_unit_test(test_prepare32_bits),
+      cmocka_unit_test(test_prepare32_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
