@@ -64,7 +64,11 @@ static const command *find_command(const char *name) {
 
 int main(int argc, char **argv) {
   sigma_blas_core_fix(argv); /* before MPI_Init: may re-exec with better BLAS kernels */
-  MPI_Init(&argc, &argv);
+  /* MPI_THREAD_SERIALIZED: the streaming pass's reader thread reads through HDF5's
+   * MPI-IO driver while the main thread, which then makes no MPI call, runs BLAS
+   * (mpi/worker.h). Granted less, passes read without a helper thread. */
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   atexit(finalize_mpi); /* argp exits directly on --help and usage errors */
   /* MPI failures come back as codes (sigma_mpi_check), reported as one line, exit 1. */
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);

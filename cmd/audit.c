@@ -143,7 +143,7 @@ static void gather_observed(audit_state *s, const double *X, int64_t row0, int64
 }
 
 /* Pass 1: G (all rows), G1 (observed), Ga and Gb (its halves). */
-static int pass1_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
+static int pass1_visit(void *ctx, double *X, int64_t row0, int64_t n) {
   audit_state *s = ctx;
   int64_t no, nh[2];
   gather_observed(s, X, row0, n, &no, nh);
@@ -157,15 +157,16 @@ static int pass1_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
 
 /* Pass 2: sums of (D^2 - d) and (D^2 - d)^2 per chunk, added to dd pairs acc[0..3]:
  * [0..1] oracle over all rows, D^2 = x^T (G/N)^{-1} x (mean d); [2..3] leave-one-out
- * over the observed rows (SPEC section 3). */
-static int pass2_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
+ * over the observed rows (SPEC section 3). The chunk is the stream's to overwrite: once
+ * its observed rows are copied out, dtrmm runs on it in place. */
+static int pass2_visit(void *ctx, double *X, int64_t row0, int64_t n) {
   audit_state *s = ctx;
   const int d = s->rd.in->d;
   const double N = (double)s->rd.in->N, n1 = (double)s->ob.n;
   int64_t no, nh[2];
   double part[4] = {0, 0, 0, 0};
   gather_observed(s, X, row0, n, &no, nh);
-  sigma_inv_quadform(s->Lg, d, X, n, s->work, s->q);
+  sigma_inv_quadform(s->Lg, d, X, n, X, s->q);
   for (int64_t i = 0; i < n; i++) {
     double dev = N * s->q[i] - d;
     part[0] += dev;
@@ -183,14 +184,17 @@ static int pass2_visit(void *ctx, const double *X, int64_t row0, int64_t n) {
   return SIGMA_OK;
 }
 
-/* One pass: rewind with the shifts, stream, agree on errors. */
+/* One pass: rewind with the shifts, stream, agree on errors; its read and wait times
+ * (max over ranks) into t[0..1]. */
 static int run_pass(audit_state *s, const sigma_audit_opts *o, const char *label,
-                    const double *shift2, int checks, sigma_stream_visit visit) {
+                    const double *shift2, int checks, sigma_stream_visit visit, double t[2]) {
   sigma_stream_rewind(&s->rd, o->c.center ? s->pilot : NULL, shift2, checks);
   s->p = sigma_observed_lower_bound(&s->ob, (uint64_t)s->rd.lo);
   int rc = sigma_stream_pass(&s->rd, label, s->rank == 0 && !o->c.quiet, s->rd.in->N, s->bpr,
                              visit, s);
-  return sigma_sync_error(rc, s->comm);
+  SIGMA_CHECK(sigma_sync_error(rc, s->comm));
+  SIGMA_CHECK(max_time(s->rd.t_read, s->comm, &t[0]));
+  return max_time(s->rd.t_wait, s->comm, &t[1]);
 }
 
 /* ---- reductions and factorizations ---- */
@@ -288,7 +292,10 @@ static int tau2_pass(audit_state *s, const sigma_audit_opts *o, sigma_audit_resu
   double t = MPI_Wtime(), v[4];
   memset(s->acc, 0, sizeof s->acc);
   sigma_leverage_init(&s->lev, r->d, (double)r->n1);
-  SIGMA_CHECK(run_pass(s, o, "pass 2/2 (tau2)", o->c.center ? s->mrel : NULL, 0, pass2_visit));
+  double tw[2];
+  SIGMA_CHECK(run_pass(s, o, "pass 2/2 (tau2)", o->c.center ? s->mrel : NULL, 0, pass2_visit, tw));
+  r->t_read2 = tw[0];
+  r->t_wait2 = tw[1];
   SIGMA_CHECK(max_time(MPI_Wtime() - t, s->comm, &r->t_pass2));
   t = MPI_Wtime();
   SIGMA_CHECK(sigma_allreduce_dd(s->acc, 4, s->comm));
@@ -386,10 +393,13 @@ static int audit_pass1(audit_state *s, const sigma_audit_opts *o, sigma_audit_re
     if (s->rank == 0) fprintf(stderr, "sigma: debug: paused before pass 1\n");
     usleep(1000 * (useconds_t)atoi(delay));
   }
-  double t = MPI_Wtime();
+  double t = MPI_Wtime(), tw[2];
   SIGMA_CHECK(run_pass(s, o, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)", NULL, 1,
-                       pass1_visit));
+                       pass1_visit, tw));
   SIGMA_CHECK(max_time(MPI_Wtime() - t, s->comm, &r->t_pass1));
+  r->t_read1 = tw[0];
+  r->t_wait1 = tw[1];
+  r->read_ahead = s->rd.overlapped;
   t = MPI_Wtime();
   SIGMA_CHECK(reduce_pass1(s, r));
   return max_time(MPI_Wtime() - t, s->comm, &r->t_reduce1);

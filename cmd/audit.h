@@ -4,9 +4,13 @@
  * two Richardson halves of the observed block), column sums and the max row norm,
  * reduced with double-double MPI_Allreduce. Pass 2 (optional, on by default) streams again
  * for the tau^2 oracle (Mahalanobis distances under G/N) and the observed-block
- * leave-one-out tau^2. Memory per rank: O((max(block_rows, chunk) + 4 chunk) * d + 8 d^2) doubles,
- * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB). With ScaLAPACK
- * (--scalapack) add about d^2 / P + d^2 doubles (the local block-cyclic part and G2).
+ * leave-one-out tau^2. Memory per rank: O((2 cap + 4 chunk) * d + 8 d^2) doubles,
+ * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB), cap =
+ * max(block_rows, chunk) rounded up to a multiple of chunk: the passes read one block
+ * ahead into a second buffer (mpi/stream.h; one buffer with SIGMA_NO_OVERLAP=1 or when a
+ * rank's rows fit in one block), so 2 x 16 MiB + 4 x 16 MiB + 8 d^2 at d = 256 with the
+ * defaults, whatever N. With ScaLAPACK (--scalapack) add about d^2 / P + d^2 doubles (the
+ * local block-cyclic part and G2).
  */
 #ifndef SIGMA_AUDIT_H
 #define SIGMA_AUDIT_H
@@ -62,6 +66,10 @@ typedef struct {
   int sl_nprow, sl_npcol, sl_nb;  /* its grid and block size (0 if not used) */
   /* wall-clock seconds, max over ranks */
   double t_open, t_sample, t_pass1, t_reduce1, t_factor, t_pass2, t_reduce2, t_estimate, t_total;
+  /* inside each pass (max over ranks): reading and preparing its rows (on the reader
+   * thread), and the visiting thread waiting for them (what the overlap did not hide) */
+  double t_read1, t_wait1, t_read2, t_wait2;
+  int read_ahead;         /* the passes read ahead on a helper thread (mpi/stream.h) */
   double bytes_read;      /* bytes read from disk over all ranks, both passes */
   sigma_observed obs;     /* the observed rows and their halves (owned) */
 } sigma_audit_result;

@@ -82,7 +82,7 @@ int sigma_tri_inverse(const double *L, int d, double *Linv) {
 void sigma_inv_quadform(const double *Linv, int d, const double *X, int64_t b, double *work,
                         double *q) {
   if (b <= 0) return;
-  memcpy(work, X, (size_t)b * d * sizeof(double));
+  if (work != X) memcpy(work, X, (size_t)b * d * sizeof(double));
   /* Columns of the column-major d x b view are the rows x_i: Y = Linv X^T. */
   cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, (int)b, 1.0,
               Linv, d, work, d);

@@ -32,7 +32,8 @@ int sigma_tri_inverse(const double *L, int d, double *Linv);
 
 /* Squared norms q_i = ||Linv x_i||^2 = x_i^T (L L^T)^{-1} x_i for the b rows of X
  * (row-major b x d), Linv = L^{-1} from sigma_tri_inverse, with one level-3 dtrmm
- * (2.4x the speed of dtrsm on OpenBLAS; accuracy cond(L) eps). work: d*b doubles.
+ * (2.4x the speed of dtrsm on OpenBLAS; accuracy cond(L) eps). work: d*b doubles; work == X
+ * (X then holds Linv x_i in row i) saves copying X.
  * Used for the Mahalanobis distances of tau^2 (SPEC section 3, [3.9]). */
 void sigma_inv_quadform(const double *Linv, int d, const double *X, int64_t b, double *work,
                         double *q);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Reading ahead (issue 12, mpi/stream.h): the passes read and prepare block b + 1 on a
+# helper thread while block b's chunks are visited. With it (the default) and without it
+# (SIGMA_NO_OVERLAP=1) every number is the same for any rank count, block size and
+# sharding, float32 (widened in the fused pass) and float64 alike; an error raised on the
+# reader (a NaN row, an unreadable chunk) is reported word for word as without it, a read
+# error in a block before a NaN of the same block, whatever the rank that meets it.
+# Usage: test_overlap.sh SIGMA MPIEXEC
+SIGMA=$1 MPIEXEC=$2
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+# 60000 x 16 rows: chunks of 8192 rows, so --block-rows 3000 or 8192 gives 8 blocks (3000:
+# three reads a block) and the default (131072) one block, where nothing is read ahead.
+$PY - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(12)
+X = (rng.standard_normal((60000, 16)) * np.linspace(1, 3, 16) + 0.5).astype("float32")
+def write(name, data, **kw):
+    with h5py.File(name, "w") as f:
+        f.create_dataset("embeddings", data=data, **kw)
+write("g.h5", X)
+write("g64.h5", X.astype("float64") * 1.1)
+for name, (a, b) in {"s1": (0, 17000), "s2": (17000, 17500), "s3": (17500, 60000)}.items():
+    write(f"{name}.h5", X[a:b])
+open("list.txt", "w").write("s1.h5\ns2.h5\ns3.h5\n")
+Y = X.copy(); Y[30000, 5] = np.nan; write("nan.h5", Y)
+Y = X.copy(); Y[41000, 2] = np.inf  # in the block of rows 40960..49151, before a bad chunk
+with h5py.File("bad.h5", "w") as f:
+    d = f.create_dataset("embeddings", data=Y, chunks=(1000, 16), fletcher32=True)
+    off = d.id.get_chunk_info(45).byte_offset  # rows 45000..45999
+raw = bytearray(open("bad.h5", "rb").read()); raw[off + 40] ^= 0xFF
+open("bad.h5", "wb").write(bytes(raw))
+PY
+
+# audit TAG NP OVERLAP ARGS...: sigma audit ARGS on NP ranks, reading ahead or not.
+audit() {
+  local tag=$1 np=$2 ov=$3; shift 3
+  local env=()
+  [[ $ov == off ]] && env=(env SIGMA_NO_OVERLAP=1)
+  "${env[@]}" "$MPIEXEC" --oversubscribe -n "$np" "$SIGMA" audit "$@" --n1 700 --seed 5 \
+    --json "$tag.json" --quiet > /dev/null || fail "audit $tag: $*"
+}
+# read_ahead TAG WANT: timing_s.read_ahead of TAG.json is WANT (True or False).
+read_ahead() {
+  $PY -c "import json,sys; v=json.load(open('$1.json'))['timing_s']['read_ahead']; sys.exit(v != $2)" \
+    || fail "$1: read_ahead is not $2"
+}
+
+for opts in "" "--normalize --center"; do
+  for input in g.h5 g64.h5; do
+    tags=()
+    for np in 1 2 3; do
+      for b in 3000 8192; do
+        for ov in on off; do
+          t=r.$np.$b.$ov
+          audit "$t" "$np" "$ov" "$input" $opts --block-rows "$b"
+          tags+=("$t.json")
+        done
+        read_ahead "r.$np.$b.on" True
+        read_ahead "r.$np.$b.off" False
+      done
+    done
+    audit one 2 on "$input" $opts  # one block per rank: nothing to read ahead
+    read_ahead one False
+    tags+=(one.json)
+    if [[ $input == g.h5 ]]; then  # three shards, cut off the chunk grid
+      audit sh.2 2 on "@list.txt" $opts --block-rows 3000
+      audit sh.3 3 off "@list.txt" $opts --block-rows 8192
+      tags+=(sh.2.json sh.3.json)
+    fi
+    $PY "$TESTS_DIR/check_audit.py" --same "${tags[@]}" > out.txt \
+      || fail "$input $opts: reading ahead changed a number: $(cat out.txt)"
+    echo "ok: $input ${opts:-(no options)}: ${#tags[@]} runs identical (1-3 ranks, blocks, shards, overlap on/off)"
+  done
+done
+
+# err NP OVERLAP FILE ARGS...: the run fails with exit 1; its first 'sigma' line, no JSON.
+err() {
+  local np=$1 ov=$2; shift 2
+  local env=()
+  [[ $ov == off ]] && env=(env SIGMA_NO_OVERLAP=1)
+  rm -f e.json
+  set +e
+  "${env[@]}" "$MPIEXEC" --oversubscribe -n "$np" "$SIGMA" audit "$@" --n1 700 --json e.json \
+    --quiet > /dev/null 2> e.err
+  local st=$?
+  set -e
+  [[ $st == 1 && ! -e e.json ]] || fail "exit $st (want 1) or JSON written: $* :: $(cat e.err)"
+  grep -m1 '^sigma' e.err
+}
+# same_error PATTERN ARGS...: with and without reading ahead, on 1 and 2 ranks, the same
+# one line, matching PATTERN.
+same_error() {
+  local pat=$1; shift
+  local ref line
+  ref=$(err 1 off "$@")
+  [[ $ref == *"$pat"* ]] || fail "message lacks '$pat': $ref"
+  for np in 1 2; do
+    for ov in on off; do
+      line=$(err "$np" "$ov" "$@")
+      [[ $line == "$ref" ]] || fail "$np ranks, overlap $ov: '$line' instead of '$ref'"
+    done
+  done
+  echo "ok: $ref"
+}
+same_error "nan.h5:embeddings: row 30000 (global row 30000) has NaN in column 5" nan.h5 --block-rows 8192
+same_error "nan.h5:embeddings: row 30000 (global row 30000) has NaN in column 5" nan.h5 --block-rows 3000
+# Block 40960..49151 holds the Inf (row 41000, first read of the block) and the damaged
+# chunk (second read with --block-rows 3000, the same read with 8192): the read error wins.
+same_error "bad.h5:embeddings: cannot read the chunk of rows 45000..45999" bad.h5 --block-rows 3000
+same_error "bad.h5:embeddings: cannot read the chunk of rows 45000..45999" bad.h5 --block-rows 8192
+echo PASSED
