@@ -12,6 +12,7 @@
 #include "monitor_parts.h"
 #include "reduce.h"
 #include "str.h"
+#include "worker.h"
 #include "sigma/error.h"
 #include "sigma/estimators.h"
 
@@ -121,43 +122,109 @@ static int full_pass(const sigma_monitor_opts *o, sigma_monitor_result *r, int k
   return rc;
 }
 
-/* The block point of new checkpoint k, on this rank, on one BLAS thread. */
-static int block_point(const sigma_monitor_opts *o, sigma_monitor_result *r, int k) {
+/* The point of new checkpoint k from its rows in m (read), on one BLAS thread; its time
+ * from t0 (when the rank began waiting for the rows) and the rows' read time. */
+static int point_of(const sigma_monitor_opts *o, sigma_monitor_result *r, int k,
+                    const sigma_mon_rows *m, double t0) {
   sigma_mon_ckpt *c = &r->ck[r->nprev + k];
-  double t0 = MPI_Wtime();
-  sigma_input *in = NULL;
   int nt = openblas_get_num_threads();
   openblas_set_num_threads(1);
-  int rc = sigma_input_open(&o->c.inputs[k], 1, &in);
-  if (rc == SIGMA_OK) rc = sigma_monitor_block(o, in, &r->obs, &c->p, &c->seconds_read);
+  int rc = sigma_monitor_point(o, m, &c->p);
   openblas_set_num_threads(nt);
-  sigma_input_close(&in);
+  c->seconds_read = m->t_read;
   c->seconds = MPI_Wtime() - t0;
+  return rc;
+}
+
+/* This rank's checkpoints k = rank, rank + P, ... (no --full): the rows of the next one are
+ * read on a helper thread (mpi/worker.h; two row buffers) while the point of this one is
+ * computed; without it (SIGMA_NO_OVERLAP=1) one after the other in one buffer. The first
+ * failing checkpoint's error, as when each was read just before its point. */
+static int points_ahead(const sigma_monitor_opts *o, sigma_monitor_result *r, int rank,
+                        int size, int *first) {
+  const int n = o->c.ninputs;
+  sigma_mon_rows m[2];
+  sigma_worker *w = NULL;
+  memset(m, 0, sizeof m);
+  int rc = sigma_worker_start(&w, rank + size < n), cur = 0;
+  const int nbuf = sigma_worker_threaded(w) ? 2 : 1;
+  for (int b = 0; b < nbuf && rc == SIGMA_OK && rank < n; b++)
+    rc = sigma_mon_rows_init(&m[b], &r->obs, r->d, o->c.normalize);
+  if (rc != SIGMA_OK) *first = 0; /* no memory: the run fails as a whole */
+  if (rc == SIGMA_OK && rank < n) {
+    m[0].spec = o->c.inputs[rank];
+    sigma_worker_submit(w, sigma_mon_rows_read, &m[0]);
+  }
+  for (int k = rank; rc == SIGMA_OK && k < n; k += size) {
+    const double t0 = MPI_Wtime();
+    rc = sigma_worker_wait(w); /* the rows of checkpoint k */
+    const int nx = (cur + 1) % nbuf;
+    if (rc == SIGMA_OK && k + size < n) {
+      m[nx].spec = o->c.inputs[k + size];
+      sigma_worker_submit(w, sigma_mon_rows_read, &m[nx]);
+    }
+    if (rc == SIGMA_OK) rc = point_of(o, r, k, &m[cur], t0);
+    if (rc != SIGMA_OK) {
+      sigma_worker_cancel(w);
+      ckpt_error(rc, r->nprev + k, r->ck[r->nprev + k].label);
+      *first = k;
+    }
+    cur = nx;
+  }
+  sigma_worker_stop(&w);
+  for (int b = 0; b < 2; b++) sigma_mon_rows_free(&m[b]);
+  return rc;
+}
+
+/* --full: checkpoint k's point on rank k mod P (rows read just before it), then the
+ * collective full pass; the first failing checkpoint stops every rank. A failed full pass
+ * is already agreed on every rank: *agreed = 1. */
+static int points_full(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm,
+                       int rank, int size, int *first, int *agreed) {
+  sigma_mon_rows m;
+  int rc = sigma_mon_rows_init(&m, &r->obs, r->d, o->c.normalize);
+  if (rc != SIGMA_OK) *first = 0; /* no memory: the run fails as a whole */
+  for (int k = 0; k < o->c.ninputs; k++) {
+    const int t = r->nprev + k;
+    if (rc == SIGMA_OK && k % size == rank) {
+      const double t0 = MPI_Wtime();
+      m.spec = o->c.inputs[k];
+      rc = sigma_mon_rows_read(&m);
+      if (rc == SIGMA_OK) rc = point_of(o, r, k, &m, t0);
+      if (rc != SIGMA_OK) {
+        ckpt_error(rc, t, r->ck[t].label);
+        *first = k;
+      }
+    }
+    int bad = rc != SIGMA_OK ? k : o->c.ninputs, all; /* agree first: every rank enters */
+    int mrc = sigma_mpi_check(MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MIN, comm), "MPI");
+    if (mrc != SIGMA_OK) { /* returned as it is, as every MPI failure */
+      *agreed = 1;
+      rc = mrc;
+      break;
+    }
+    if (all < o->c.ninputs) break;
+    double t0 = MPI_Wtime();
+    if ((rc = full_pass(o, r, k, comm, &r->ck[t].p)) != SIGMA_OK) {
+      *agreed = 1;
+      ckpt_error(rc, t, r->ck[t].label);
+      break;
+    }
+    r->ck[t].seconds += MPI_Wtime() - t0;
+  }
+  sigma_mon_rows_free(&m);
   return rc;
 }
 
 /* Points of the new checkpoints: k by rank k mod P (and --full passes by all ranks); the
  * first failing checkpoint's error on every rank; every point on every rank. */
 static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
-  int rank, size, rc = SIGMA_OK, first = o->c.ninputs;
+  int rank, size, rc, first = o->c.ninputs, agreed = 0;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  for (int k = 0; k < o->c.ninputs; k++) {
-    const int t = r->nprev + k;
-    if (rc == SIGMA_OK && k % size == rank && (rc = block_point(o, r, k)) != SIGMA_OK) {
-      ckpt_error(rc, t, r->ck[t].label);
-      first = k;
-    }
-    if (o->full) { /* collective: agree first, so every rank enters each audit */
-      int bad = rc != SIGMA_OK ? k : o->c.ninputs, all;
-      SIGMA_CHECK(sigma_mpi_check(MPI_Allreduce(&bad, &all, 1, MPI_INT, MPI_MIN, comm), "MPI"));
-      if (all < o->c.ninputs) break;
-      double t0 = MPI_Wtime();
-      int frc = full_pass(o, r, k, comm, &r->ck[t].p);
-      if (frc != SIGMA_OK) return ckpt_error(frc, t, r->ck[t].label);
-      r->ck[t].seconds += MPI_Wtime() - t0;
-    }
-  }
+  rc = o->full ? points_full(o, r, comm, rank, size, &first, &agreed)
+               : points_ahead(o, r, rank, size, &first);
+  if (agreed) return rc;
   int all;
   SIGMA_CHECK(sigma_mpi_check(MPI_Allreduce(&first, &all, 1, MPI_INT, MPI_MIN, comm), "MPI"));
   SIGMA_CHECK(sigma_sync_error(all < o->c.ninputs && first == all ? rc : SIGMA_OK, comm));

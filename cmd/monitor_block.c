@@ -3,8 +3,9 @@
 
 #include <cblas.h>
 #include <math.h>
-#include <mpi.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "fetch.h"
 #include "sigma/error.h"
@@ -50,23 +51,53 @@ static int g1_eigenvalues(const double *X, int64_t n, int d, double *G1, double 
   return sigma_eigvalsh(G1, d, w);
 }
 
-int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigma_observed *ob,
-                        sigma_mon_point *p, double *t_read) {
-  const int d = in->d;
-  const int64_t n1 = ob->n;
-  double *X = NULL, *G1 = NULL, *w = NULL;
-  sigma_fetch_buf fb = {0};
+int sigma_mon_rows_init(sigma_mon_rows *m, const sigma_observed *ob, int d, int normalize) {
+  memset(m, 0, sizeof *m);
+  m->ob = ob;
+  m->d = d;
+  m->normalize = normalize;
+  SIGMA_CHECK(sigma_calloc(&m->X, (size_t)ob->n * d, sizeof(double)));
+  return sigma_fetch_init(&m->fb, ob->n, d);
+}
+
+void sigma_mon_rows_free(sigma_mon_rows *m) {
+  free(m->X);
+  sigma_fetch_free(&m->fb);
+  sigma_input_close(&m->in);
+  memset(m, 0, sizeof *m);
+}
+
+/* The C clock: this may run on a reader thread, which makes MPI calls only through HDF5. */
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int sigma_mon_rows_read(void *ctx) {
+  sigma_mon_rows *m = ctx;
+  const double t0 = now();
+  sigma_input_close(&m->in); /* the checkpoint this buffer held before */
+  char *spec = (char *)m->spec;
+  SIGMA_CHECK(sigma_input_open(&spec, 1, &m->in));
+  if (m->in->d != m->d) /* validated before; the file changed since */
+    return sigma_set_error(SIGMA_EINVAL, "d = %d, but the series has d = %d", m->in->d, m->d);
+  const sigma_prep prep = {.check = 1, .normalize = m->normalize};
+  SIGMA_CHECK(sigma_rows_fetch(m->in, &prep, m->ob->rows, m->ob->n, &m->fb, m->X));
+  m->t_read = now() - t0;
+  return SIGMA_OK;
+}
+
+int sigma_monitor_point(const sigma_monitor_opts *o, const sigma_mon_rows *m, sigma_mon_point *p) {
+  const int d = m->d;
+  const int64_t n1 = m->ob->n;
+  const double *X = m->X;
+  double *G1 = NULL, *w = NULL;
   int rc = SIGMA_OK;
-  SIGMA_TRY(sigma_calloc(&X, (size_t)n1 * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&G1, (size_t)d * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&w, (size_t)d, sizeof(double)));
-  SIGMA_TRY(sigma_fetch_init(&fb, n1, d));
-  const sigma_prep prep = {.check = 1, .normalize = o->c.normalize};
-  double t0 = MPI_Wtime();
-  SIGMA_TRY(sigma_rows_fetch(in, &prep, ob->rows, n1, &fb, X));
-  *t_read = MPI_Wtime() - t0;
   double max_norm2;
-  SIGMA_TRY(check_norms(in, ob, X, o->energy_cap, &max_norm2));
+  SIGMA_TRY(check_norms(m->in, m->ob, X, o->energy_cap, &max_norm2));
   /* G1 once: its eigenvalues (tracks, health), its factor (leverages, leave-one-out tau2,
    * tau2_dec of SPEC 4.1) */
   SIGMA_TRY(g1_eigenvalues(X, n1, d, G1, w));
@@ -74,7 +105,7 @@ int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigm
   sigma_leverage_sums lev;
   sigma_leverage_stats ls;
   SIGMA_TRY(sigma_block_loo(G1, X, n1, d, &tau2_loo, &lev));
-  const double N = (double)in->N, n = (double)n1;
+  const double N = (double)m->in->N, n = (double)n1;
   double tau2_dec = NAN;
   if (n1 > d) {
     sigma_leverage_stats_of(&lev, &ls);
@@ -85,9 +116,7 @@ int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigm
   p->max_norm2 = max_norm2;
   p->U_full = NAN;
 done:
-  free(X);
   free(G1);
   free(w);
-  sigma_fetch_free(&fb);
   return rc;
 }

@@ -7,7 +7,8 @@
  * thread-safe on Debian: one thread at a time; its MPI-IO driver makes MPI calls, which
  * the process allows from any one thread at a time: MPI_THREAD_SERIALIZED, apps/sigma.c);
  * the caller makes no HDF5 and no MPI call (not even MPI_Wtime: mpi/progress.c uses the
- * C clock). The job's error (code and message, recorded on the helper thread) is raised
+ * C clock) and does not use io/files.h (its registry of input files is not locked), i.e.
+ * no input or output layer call at all: BLAS, LAPACK and its own memory only. The job's error (code and message, recorded on the helper thread) is raised
  * again on the caller's thread by sigma_worker_wait, word for word.
  *
  * Without a thread (SIGMA_NO_OVERLAP set to anything but "" or "0"; MPI initialised below

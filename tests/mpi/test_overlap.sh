@@ -4,7 +4,8 @@
 # (SIGMA_NO_OVERLAP=1) every number is the same for any rank count, block size and
 # sharding, float32 (widened in the fused pass) and float64 alike; an error raised on the
 # reader (a NaN row, an unreadable chunk) is reported word for word as without it, a read
-# error in a block before a NaN of the same block, whatever the rank that meets it.
+# error in a block before a NaN of the same block, whatever the rank that meets it. The
+# same for sigma monitor, which reads the next checkpoint's rows ahead.
 # Usage: test_overlap.sh SIGMA MPIEXEC
 SIGMA=$1 MPIEXEC=$2
 source "$(dirname "$0")/lib.sh"
@@ -109,4 +110,48 @@ same_error "nan.h5:embeddings: row 30000 (global row 30000) has NaN in column 5"
 # chunk (second read with --block-rows 3000, the same read with 8192): the read error wins.
 same_error "bad.h5:embeddings: cannot read the chunk of rows 45000..45999" bad.h5 --block-rows 3000
 same_error "bad.h5:embeddings: cannot read the chunk of rows 45000..45999" bad.h5 --block-rows 8192
+# sigma monitor reads checkpoint k + P's rows while it computes checkpoint k's point: the
+# same numbers with and without, on 1 to 3 ranks; a bad row in a checkpoint read ahead is
+# reported after the points before it, word for word.
+$PY - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(5)
+for t in range(6):
+    X = (rng.standard_normal((4000, 16)) * (1 + 0.1 * t)).astype("float32")
+    if t == 4:
+        X[:, 3] = np.nan  # every row: the observed ones too
+    with h5py.File(f"c{t}.h5", "w") as f:
+        f.create_dataset("embeddings", data=X)
+PY
+mons=()
+for np in 1 2 3; do
+  for ov in on off; do
+    env=(); [[ $ov == off ]] && env=(env SIGMA_NO_OVERLAP=1)
+    "${env[@]}" "$MPIEXEC" --oversubscribe -n "$np" "$SIGMA" monitor c0.h5 c1.h5 c2.h5 c3.h5 c5.h5 \
+      --n1 300 --normalize --out "mon.$np.$ov" --quiet --no-plots > /dev/null || fail "monitor $np $ov"
+    mons+=("mon.$np.$ov")
+  done
+done
+for m in "${mons[@]:1}"; do
+  $PY "$TESTS_DIR/check_monitor.py" --same "${mons[0]}" "$m" > out.txt || fail "monitor $m: $(cat out.txt)"
+done
+echo "ok: sigma monitor: ${#mons[@]} runs identical (1-3 ranks, reading ahead or not)"
+ref=""
+for np in 1 2 3; do
+  for ov in on off; do
+    env=(); [[ $ov == off ]] && env=(env SIGMA_NO_OVERLAP=1)
+    rm -rf mbad
+    set +e
+    "${env[@]}" "$MPIEXEC" --oversubscribe -n "$np" "$SIGMA" monitor c0.h5 c1.h5 c2.h5 c3.h5 c4.h5 \
+      c5.h5 --n1 300 --normalize --out mbad --quiet --no-plots > /dev/null 2> e.err
+    st=$?
+    set -e
+    line=$(grep -m1 '^sigma' e.err)
+    [[ $st == 1 && $line == *"checkpoint 4 (4): c4.h5:embeddings: row"*"has NaN in column 3"* ]] \
+      || fail "monitor, bad checkpoint, $np ranks, overlap $ov: exit $st: $line"
+    [[ -z $ref || $line == "$ref" ]] || fail "monitor: '$line' instead of '$ref'"
+    ref=$line
+  done
+done
+echo "ok: $ref"
 echo PASSED
