@@ -75,6 +75,24 @@ for opts in "" "--normalize --center"; do
   done
 done
 
+# A file of 64 MiB or more is read through HDF5's MPI-IO driver (io/input_hdf5.c), here
+# from the reader thread (MPI_THREAD_SERIALIZED): the same numbers as without it.
+$PY -c "
+import h5py, numpy as np
+X = np.random.default_rng(3).standard_normal((70000, 256)).astype('float32')
+with h5py.File('big.h5', 'w') as f: f.create_dataset('embeddings', data=X)"
+tags=()
+for np in 1 2; do
+  for ov in on off; do
+    audit "big.$np.$ov" "$np" "$ov" big.h5
+    tags+=("big.$np.$ov.json")
+  done
+  read_ahead "big.$np.on" True
+done
+$PY "$TESTS_DIR/check_audit.py" --same "${tags[@]}" > out.txt || fail "MPI-IO: $(cat out.txt)"
+echo "ok: a 72 MB file through MPI-IO, read ahead or not: ${#tags[@]} runs identical"
+rm -f big.h5
+
 # err NP OVERLAP FILE ARGS...: the run fails with exit 1; its first 'sigma' line, no JSON.
 err() {
   local np=$1 ov=$2; shift 2
