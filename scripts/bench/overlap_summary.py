@@ -8,7 +8,8 @@ import statistics
 import sys
 
 D = 256
-VARIANTS = {"ovl": "reads ahead", "seq": "SIGMA_NO_OVERLAP=1", "old": "before (SIGMA_OLD)"}
+VARIANTS = {"ovl": "reads ahead", "seq": "SIGMA_NO_OVERLAP=1", "old": "before (SIGMA_OLD)",
+            "free": "reads ahead, reader on the other core"}
 
 
 def load(path):
@@ -78,7 +79,7 @@ def main(out):
     for n in sizes:
         for r in (2, 1):
             for cache in ("warm", "cold"):
-                for v in ("ovl", "seq", "old"):
+                for v in ("ovl", "seq", "old", "free"):
                     tags = sorted(os.path.basename(p)[:-5] for p in
                                   glob.glob(f"{out}/N{n}_R{r}_{v}_{cache}_*.json"))
                     if not tags:
