@@ -184,17 +184,19 @@ static int pass2_visit(void *ctx, double *X, int64_t row0, int64_t n) {
   return SIGMA_OK;
 }
 
-/* One pass: rewind with the shifts, stream, agree on errors; its read and wait times
- * (max over ranks) into t[0..1]. */
+/* One pass: rewind with the shifts, stream, agree on errors; its read and wait times and
+ * the fraction of blocks read ahead (max over ranks) into t[0..2]. */
 static int run_pass(audit_state *s, const sigma_audit_opts *o, const char *label,
-                    const double *shift2, int checks, sigma_stream_visit visit, double t[2]) {
+                    const double *shift2, int checks, sigma_stream_visit visit, double t[3]) {
   sigma_stream_rewind(&s->rd, o->c.center ? s->pilot : NULL, shift2, checks);
   s->p = sigma_observed_lower_bound(&s->ob, (uint64_t)s->rd.lo);
   int rc = sigma_stream_pass(&s->rd, label, s->rank == 0 && !o->c.quiet, s->rd.in->N, s->bpr,
                              visit, s);
   SIGMA_CHECK(sigma_sync_error(rc, s->comm));
   SIGMA_CHECK(max_time(s->rd.t_read, s->comm, &t[0]));
-  return max_time(s->rd.t_wait, s->comm, &t[1]);
+  SIGMA_CHECK(max_time(s->rd.t_wait, s->comm, &t[1]));
+  const double ahead = s->rd.nblocks ? (double)s->rd.nahead / (double)s->rd.nblocks : 0;
+  return max_time(ahead, s->comm, &t[2]);
 }
 
 /* ---- reductions and factorizations ---- */
@@ -292,10 +294,11 @@ static int tau2_pass(audit_state *s, const sigma_audit_opts *o, sigma_audit_resu
   double t = MPI_Wtime(), v[4];
   memset(s->acc, 0, sizeof s->acc);
   sigma_leverage_init(&s->lev, r->d, (double)r->n1);
-  double tw[2];
+  double tw[3];
   SIGMA_CHECK(run_pass(s, o, "pass 2/2 (tau2)", o->c.center ? s->mrel : NULL, 0, pass2_visit, tw));
   r->t_read2 = tw[0];
   r->t_wait2 = tw[1];
+  r->ahead2 = tw[2];
   SIGMA_CHECK(max_time(MPI_Wtime() - t, s->comm, &r->t_pass2));
   t = MPI_Wtime();
   SIGMA_CHECK(sigma_allreduce_dd(s->acc, 4, s->comm));
@@ -393,13 +396,13 @@ static int audit_pass1(audit_state *s, const sigma_audit_opts *o, sigma_audit_re
     if (s->rank == 0) fprintf(stderr, "sigma: debug: paused before pass 1\n");
     usleep(1000 * (useconds_t)atoi(delay));
   }
-  double t = MPI_Wtime(), tw[2];
+  double t = MPI_Wtime(), tw[3];
   SIGMA_CHECK(run_pass(s, o, o->tau2_pass ? "pass 1/2 (G, G1)" : "pass 1/1 (G, G1)", NULL, 1,
                        pass1_visit, tw));
   SIGMA_CHECK(max_time(MPI_Wtime() - t, s->comm, &r->t_pass1));
   r->t_read1 = tw[0];
   r->t_wait1 = tw[1];
-  r->read_ahead = s->rd.overlapped;
+  r->ahead1 = tw[2];
   t = MPI_Wtime();
   SIGMA_CHECK(reduce_pass1(s, r));
   return max_time(MPI_Wtime() - t, s->comm, &r->t_reduce1);

@@ -69,7 +69,7 @@ typedef struct {
   /* inside each pass (max over ranks): reading and preparing its rows (on the reader
    * thread), and the visiting thread waiting for them (what the overlap did not hide) */
   double t_read1, t_wait1, t_read2, t_wait2;
-  int read_ahead;         /* the passes read ahead on a helper thread (mpi/stream.h) */
+  double ahead1, ahead2;  /* fraction of each pass's blocks read ahead (mpi/stream.h) */
   double bytes_read;      /* bytes read from disk over all ranks, both passes */
   sigma_observed obs;     /* the observed rows and their halves (owned) */
 } sigma_audit_result;

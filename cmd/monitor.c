@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "monitor_desc.h"
@@ -122,8 +123,15 @@ static int full_pass(const sigma_monitor_opts *o, sigma_monitor_result *r, int k
   return rc;
 }
 
+/* Wall seconds by the C clock: no MPI call while a reader may be inside MPI-IO. */
+static double wall_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* The point of new checkpoint k from its rows in m (read), on one BLAS thread; its time
- * from t0 (when the rank began waiting for the rows) and the rows' read time. */
+ * from t0 (when the rank began reading or waiting for the rows) and the rows' read time. */
 static int point_of(const sigma_monitor_opts *o, sigma_monitor_result *r, int k,
                     const sigma_mon_rows *m, double t0) {
   sigma_mon_ckpt *c = &r->ck[r->nprev + k];
@@ -132,34 +140,38 @@ static int point_of(const sigma_monitor_opts *o, sigma_monitor_result *r, int k,
   int rc = sigma_monitor_point(o, m, &c->p);
   openblas_set_num_threads(nt);
   c->seconds_read = m->t_read;
-  c->seconds = MPI_Wtime() - t0;
+  c->seconds = wall_now() - t0;
   return rc;
 }
 
-/* This rank's checkpoints k = rank, rank + P, ... (no --full): the rows of the next one are
- * read on a helper thread (mpi/worker.h; two row buffers) while the point of this one is
- * computed; without it (SIGMA_NO_OVERLAP=1) one after the other in one buffer. The first
- * failing checkpoint's error, as when each was read just before its point. */
+/* This rank's checkpoints k = rank, rank + P, ... (no --full): the rows of the next one
+ * are read on a helper thread while the point of this one is computed, when that pays
+ * (mpi/worker.h: the last read blocked on I/O, or SIGMA_OVERLAP=on; two row buffers);
+ * otherwise just before its point. The first failing checkpoint's error either way. */
 static int points_ahead(const sigma_monitor_opts *o, sigma_monitor_result *r, int rank,
                         int size, int *first) {
   const int n = o->c.ninputs;
+  const sigma_overlap_mode mode = sigma_overlap_mode_get();
   sigma_mon_rows m[2];
   sigma_worker *w = NULL;
   memset(m, 0, sizeof m);
-  int rc = sigma_worker_start(&w, rank + size < n), cur = 0;
+  int rc = sigma_worker_start(&w, rank + size < n), cur = 0, ahead = 0;
   const int nbuf = sigma_worker_threaded(w) ? 2 : 1;
   for (int b = 0; b < nbuf && rc == SIGMA_OK && rank < n; b++)
     rc = sigma_mon_rows_init(&m[b], &r->obs, r->d, o->c.normalize);
   if (rc != SIGMA_OK) *first = 0; /* no memory: the run fails as a whole */
-  if (rc == SIGMA_OK && rank < n) {
-    m[0].spec = o->c.inputs[rank];
-    sigma_worker_submit(w, sigma_mon_rows_read, &m[0]);
-  }
   for (int k = rank; rc == SIGMA_OK && k < n; k += size) {
-    const double t0 = MPI_Wtime();
-    rc = sigma_worker_wait(w); /* the rows of checkpoint k */
+    const double t0 = wall_now();
+    if (ahead) {
+      rc = sigma_worker_wait(w); /* the rows of checkpoint k, read ahead into m[cur] */
+    } else {
+      m[cur].spec = o->c.inputs[k];
+      rc = sigma_mon_rows_read(&m[cur]);
+    }
     const int nx = (cur + 1) % nbuf;
-    if (rc == SIGMA_OK && k + size < n) {
+    ahead = rc == SIGMA_OK && k + size < n &&
+            sigma_read_ahead_pays(mode, nbuf == 2, m[cur].blocked, m[cur].t_read);
+    if (ahead) {
       m[nx].spec = o->c.inputs[k + size];
       sigma_worker_submit(w, sigma_mon_rows_read, &m[nx]);
     }
@@ -169,7 +181,7 @@ static int points_ahead(const sigma_monitor_opts *o, sigma_monitor_result *r, in
       ckpt_error(rc, r->nprev + k, r->ck[r->nprev + k].label);
       *first = k;
     }
-    cur = nx;
+    if (ahead) cur = nx;
   }
   sigma_worker_stop(&w);
   for (int b = 0; b < 2; b++) sigma_mon_rows_free(&m[b]);
@@ -187,7 +199,7 @@ static int points_full(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI
   for (int k = 0; k < o->c.ninputs; k++) {
     const int t = r->nprev + k;
     if (rc == SIGMA_OK && k % size == rank) {
-      const double t0 = MPI_Wtime();
+      const double t0 = wall_now();
       m.spec = o->c.inputs[k];
       rc = sigma_mon_rows_read(&m);
       if (rc == SIGMA_OK) rc = point_of(o, r, k, &m, t0);

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fetch.h"
 #include "sigma/error.h"
@@ -13,6 +12,7 @@
 #include "sigma/linalg.h"
 #include "sigma/calibrated.h"
 #include "sigma/replicate.h"
+#include "worker.h"
 
 /* Track I needs ||x||^2 <= c_E for every row (SPEC 5); the rows read are checked here:
  * the first row above the cap (ascending row index) is named with its file and dataset. */
@@ -67,16 +67,10 @@ void sigma_mon_rows_free(sigma_mon_rows *m) {
   memset(m, 0, sizeof *m);
 }
 
-/* The C clock: this may run on a reader thread, which makes MPI calls only through HDF5. */
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int sigma_mon_rows_read(void *ctx) {
   sigma_mon_rows *m = ctx;
-  const double t0 = now();
+  sigma_thread_clock clk; /* the C clock: this may run on the reader thread */
+  sigma_thread_clock_start(&clk);
   sigma_input_close(&m->in); /* the checkpoint this buffer held before */
   char *spec = (char *)m->spec;
   SIGMA_CHECK(sigma_input_open(&spec, 1, &m->in));
@@ -84,7 +78,7 @@ int sigma_mon_rows_read(void *ctx) {
     return sigma_set_error(SIGMA_EINVAL, "d = %d, but the series has d = %d", m->in->d, m->d);
   const sigma_prep prep = {.check = 1, .normalize = m->normalize};
   SIGMA_CHECK(sigma_rows_fetch(m->in, &prep, m->ob->rows, m->ob->n, &m->fb, m->X));
-  m->t_read = now() - t0;
+  m->blocked = sigma_thread_clock_blocked(&clk, &m->t_read);
   return SIGMA_OK;
 }
 

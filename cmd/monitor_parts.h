@@ -8,7 +8,7 @@
 
 /* One checkpoint's observed rows ob (ascending, all < its N), read and prepared (checked,
  * --normalize) by row-set hyperslabs: the reading half of a checkpoint's point, which a
- * reader thread runs ahead of the point before it (cmd/monitor.c). Memory: ob->n (16 d +
+ * reader thread may run ahead of the point before it (cmd/monitor.c). Memory: ob->n (16 d +
  * 24) bytes plus SIGMA_SPAN_ROWS d doubles (io/fetch.h). */
 typedef struct {
   const char *spec;          /* the checkpoint to read (set before each read) */
@@ -17,7 +17,8 @@ typedef struct {
   sigma_input *in;           /* open after a read: its shard table names the rows */
   double *X;                 /* ob->n x d, the rows in ascending order */
   sigma_fetch_buf fb;
-  double t_read;             /* wall seconds of the last read (open, read, prepare) */
+  double t_read, blocked;    /* the last read (open, read, prepare): wall seconds, of
+                                which blocked on I/O (mpi/worker.h) */
 } sigma_mon_rows;
 
 /* Errors: SIGMA_ENOMEM. Free with sigma_mon_rows_free in any case. */

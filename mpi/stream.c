@@ -80,7 +80,8 @@ static int fill(void *ctx) {
   sigma_stream *s = ctx;
   sigma_stream_block *b = &s->blk[s->fill];
   const int d = s->in->d;
-  const double t0 = now();
+  sigma_thread_clock clk;
+  sigma_thread_clock_start(&clk);
   const int64_t want = s->hi - s->pos < s->cap ? s->hi - s->pos : s->cap;
   int rc = SIGMA_OK;
   b->row0 = s->pos;
@@ -98,7 +99,9 @@ static int fill(void *ctx) {
                                                : "out of memory (while recording an error message)");
   free(s->held_msg);
   s->held_msg = NULL;
-  s->t_read += now() - t0;
+  s->last_blocked = sigma_thread_clock_blocked(&clk, &s->last_wall);
+  s->t_read += s->last_wall;
+  s->nblocks++;
   return rc;
 }
 
@@ -128,27 +131,31 @@ static int visit_block(sigma_stream *s, sigma_stream_block *b, sigma_stream_visi
   return SIGMA_OK;
 }
 
-/* The worker's job, waited for; the wait timed. */
-static int wait_fill(sigma_stream *s, sigma_worker *w) {
+/* The next block, read by the worker (ahead) or here: the time BLAS waits for it. */
+static int next_fill(sigma_stream *s, sigma_worker *w, int ahead) {
   const double t0 = now();
-  int rc = sigma_worker_wait(w);
+  int rc = ahead ? sigma_worker_wait(w) : fill(s);
   s->t_wait += now() - t0;
   return rc;
 }
 
-/* The blocks of a pass: block b + 1 is filled (on the worker) while block b is visited. */
+/* The blocks of a pass: block b + 1 is filled while block b is visited, on the worker,
+ * when reading ahead pays (mpi/worker.h: the last fill blocked on I/O, or
+ * SIGMA_OVERLAP=on); else after the visits, here. */
 static int pass_blocks(sigma_stream *s, sigma_worker *w, sigma_stream_visit visit, void *ctx,
                        sigma_progress *pg) {
-  const int nbuf = sigma_worker_threaded(w) ? 2 : 1;
-  int cur = 0, rc;
+  const sigma_overlap_mode mode = sigma_overlap_mode_get();
+  const int threaded = sigma_worker_threaded(w);
+  int cur = 0;
   s->fill = 0;
-  sigma_worker_submit(w, fill, s);
-  rc = wait_fill(s, w);
+  int rc = next_fill(s, w, 0);
   while (rc == SIGMA_OK && s->blk[cur].n > 0) {
     const int more = s->pos < s->hi;
-    if (more) {
-      s->fill = (cur + 1) % nbuf;
+    const int ahead = more && sigma_read_ahead_pays(mode, threaded, s->last_blocked, s->last_wall);
+    s->fill = threaded ? 1 - cur : 0;
+    if (ahead) {
       sigma_worker_submit(w, fill, s);
+      s->nahead++;
     }
     rc = visit_block(s, &s->blk[cur], visit, ctx, pg);
     if (rc != SIGMA_OK) {
@@ -156,7 +163,7 @@ static int pass_blocks(sigma_stream *s, sigma_worker *w, sigma_stream_visit visi
       return rc;
     }
     if (!more) break;
-    rc = wait_fill(s, w);
+    rc = next_fill(s, w, ahead);
     cur = s->fill;
   }
   return rc;
@@ -177,8 +184,8 @@ int sigma_stream_pass(sigma_stream *s, const char *label, int show, int64_t N, d
                       sigma_stream_visit visit, void *ctx) {
   sigma_worker *w = NULL;
   s->t_read = s->t_wait = 0;
+  s->nblocks = s->nahead = 0;
   SIGMA_CHECK(start_reader(s, &w));
-  s->overlapped = sigma_worker_threaded(w);
   sigma_progress pg;
   sigma_progress_start(&pg, label, show, N, s->hi - s->lo, bpr);
   int rc = pass_blocks(s, w, visit, ctx, &pg);

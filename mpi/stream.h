@@ -4,15 +4,18 @@
  * Rows are prepared on read by the one row preparation (checked, normalised, centred;
  * float32 rows widened in the same pass, io/rows.h sigma_rows_prepare32).
  *
- * A pass reads ahead: a helper thread (mpi/worker.h) reads and prepares block b + 1 while
- * the caller's visit runs on the chunks of block b, in a second buffer. The blocks, their
- * rows and the chunks are the same with or without it, so are the results, bit for bit;
- * errors too: a read or data error in block b + 1 is reported (same message, same row)
- * only once every chunk of block b was visited, and a visit's error wins over it.
- * SIGMA_NO_OVERLAP=1 reads each block after the visits of the one before, in one buffer.
+ * A pass can read ahead: a helper thread (mpi/worker.h) reads and prepares block b + 1
+ * while the caller's visit runs on the chunks of block b, in a second buffer; when that
+ * pays (SIGMA_OVERLAP=auto, the default: after a block whose reading blocked on I/O;
+ * SIGMA_OVERLAP=on: always; off, or SIGMA_NO_OVERLAP=1: never, and no thread). Otherwise
+ * block b + 1 is read after the visits of block b. The blocks, their rows and the chunks
+ * are the same either way, so are the results, bit for bit; errors too: a read or data
+ * error in block b + 1 is reported (same message, same row) only once every chunk of
+ * block b was visited, and a visit's error wins over it.
  *
  * Memory: cap = max(block_rows, chunk) rounded up to a multiple of chunk; cap x d doubles
- * per buffer, two buffers while reading ahead (one with SIGMA_NO_OVERLAP=1).
+ * per buffer, two buffers when a thread may read ahead (one with SIGMA_OVERLAP=off or when
+ * the rank's rows fit in one block).
  */
 #ifndef SIGMA_STREAM_H
 #define SIGMA_STREAM_H
@@ -41,7 +44,8 @@ typedef struct {
   int64_t rows_read;      /* rows read from the input, all passes */
   int held_rc;            /* a preparation error held until the block's reads are done */
   char *held_msg;
-  int overlapped;         /* the last pass read ahead on a helper thread */
+  double last_wall, last_blocked; /* the last block read: seconds, of which blocked */
+  int64_t nblocks, nahead; /* the last pass: blocks read, of which read ahead */
   double t_read, t_wait;  /* the last pass: seconds reading and preparing blocks (on the
                              reader), and the visiting thread waiting for them */
 } sigma_stream;

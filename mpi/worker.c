@@ -1,10 +1,12 @@
-/* The helper thread (mpi/worker.h). */
+/* The helper thread and the read-ahead policy (mpi/worker.h). */
 #include "worker.h"
 
 #include <mpi.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sigma/error.h"
 
@@ -22,9 +24,47 @@ struct sigma_worker {
   int quit;
 };
 
-int sigma_overlap_enabled(void) {
-  const char *e = getenv("SIGMA_NO_OVERLAP");
-  return !e || !e[0] || !strcmp(e, "0");
+static int is_one_of(const char *v, const char *a, const char *b, const char *c) {
+  return !strcmp(v, a) || !strcmp(v, b) || !strcmp(v, c);
+}
+
+sigma_overlap_mode sigma_overlap_mode_get(void) {
+  const char *no = getenv("SIGMA_NO_OVERLAP"), *v = getenv("SIGMA_OVERLAP");
+  if (no && no[0] && strcmp(no, "0") != 0) return SIGMA_OVERLAP_OFF;
+  if (!v) return SIGMA_OVERLAP_AUTO;
+  if (is_one_of(v, "off", "0", "no")) return SIGMA_OVERLAP_OFF;
+  if (is_one_of(v, "on", "1", "yes")) return SIGMA_OVERLAP_ON;
+  return SIGMA_OVERLAP_AUTO;
+}
+
+/* The thread's CPU time is CLOCK_THREAD_CPUTIME_ID (exact: /proc's run time lags by up to a
+ * scheduler tick, as long as a whole 16 MiB block takes to read); the time it waited for a
+ * CPU is schedstat's run_delay, complete whenever the thread is running. */
+void sigma_thread_clock_start(sigma_thread_clock *c) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  c->wall = (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  c->run = (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+  c->queued = -1; /* unknown */
+  FILE *f = fopen("/proc/thread-self/schedstat", "r");
+  unsigned long long run = 0, queued = 0;
+  if (f && fscanf(f, "%llu %llu", &run, &queued) == 2) c->queued = 1e-9 * (double)queued;
+  if (f) fclose(f);
+}
+
+double sigma_thread_clock_blocked(const sigma_thread_clock *c, double *wall) {
+  sigma_thread_clock now;
+  sigma_thread_clock_start(&now);
+  *wall = now.wall - c->wall;
+  if (c->queued < 0 || now.queued < 0) return 0; /* no schedstat: unknown */
+  const double b = *wall - (now.run - c->run) - (now.queued - c->queued);
+  return b > 0 ? b : 0;
+}
+
+int sigma_read_ahead_pays(sigma_overlap_mode mode, int threaded, double blocked, double wall) {
+  if (!threaded || mode == SIGMA_OVERLAP_OFF) return 0;
+  return mode == SIGMA_OVERLAP_ON || blocked > 0.1 * wall;
 }
 
 /* MPI calls from the helper (HDF5's MPI-IO driver) need MPI_THREAD_SERIALIZED. */
@@ -63,7 +103,7 @@ int sigma_worker_start(sigma_worker **out, int want) {
   sigma_worker *w = NULL;
   *out = NULL;
   SIGMA_CHECK(sigma_calloc(&w, 1, sizeof *w));
-  if (want && sigma_overlap_enabled() && mpi_allows_thread()) {
+  if (want && sigma_overlap_mode_get() != SIGMA_OVERLAP_OFF && mpi_allows_thread()) {
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->threaded = pthread_create(&w->thread, NULL, worker_main, w) == 0;

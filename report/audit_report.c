@@ -277,12 +277,12 @@ static json_t *report_build(const sigma_audit_opts *o, const sigma_audit_result 
                                 num_array(e->spectra.w_G1, d), "G2", num_array(e->spectra.w_G2, d)));
   json_object_set_new(
       root, "timing_s",
-      json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "open", r->t_open,
+      json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "open", r->t_open,
                 "sample", r->t_sample, "pass1", r->t_pass1, "reduce1", r->t_reduce1, "factor",
                 r->t_factor, "pass2", r->t_pass2, "reduce2", r->t_reduce2, "estimate",
                 r->t_estimate, "total", r->t_total, "bytes_read", r->bytes_read, "pass1_read",
                 r->t_read1, "pass1_wait", r->t_wait1, "pass2_read", r->t_read2, "pass2_wait",
-                r->t_wait2, "read_ahead", r->read_ahead));
+                r->t_wait2, "pass1_ahead", r->ahead1, "pass2_ahead", r->ahead2));
   return root;
 }
 

@@ -7,9 +7,9 @@
 #      `sigma generate` in $BENCH_DIR/data when absent, after a free-space check):
 #      - the time to read the file alone (`cat FILE > /dev/null`), warm and cold;
 #      - `mpirun -n R sigma audit FILE --n1 16384` for R in BENCH_RANKS (default 2 1), with
-#        the passes reading ahead (default) and without (SIGMA_NO_OVERLAP=1), and with
-#        SIGMA_OLD (a build from before, optional), and on 1 rank not bound to a core with
-#        one BLAS thread (the reader then has the other core), warm (the file in the page cache) and
+#        SIGMA_OVERLAP=auto (the default), on (always read ahead) and off, with SIGMA_OLD (a
+#        build from before, optional), and on 1 rank not bound to a core with one BLAS
+#        thread, reading ahead (the reader then has the other core), warm (the file in the page cache) and
 #        cold (caches dropped before the run: needs root), each BENCH_REPS times (cold:
 #        BENCH_COLD_REPS);
 #      - the numpy reference (reference_audit.py, warm) where N d float64 fits in half the
@@ -83,12 +83,13 @@ for N in $SIZES; do
       [[ $cache == cold ]] && drop
       run "cat N=$N $cache $rep" "$HERE/timed.sh" "$OUT/cat_N${N}_${cache}_$rep.rss" cat "$f" > /dev/null
       for R in $RANKS; do
-        for v in ovl seq old free; do
+        for v in auto on off old free; do
           bin=$SIGMA env=() mpi=()
           [[ $v == old ]] && { [[ -n ${SIGMA_OLD:-} ]] || continue; bin=$SIGMA_OLD; }
-          [[ $v == seq ]] && env=(env SIGMA_NO_OVERLAP=1)
-          # free: one rank not bound to a core, one BLAS thread: its reader has a core of its own
-          [[ $v == free ]] && { ((R == 1)) || continue; env=(env OPENBLAS_NUM_THREADS=1); mpi=(--bind-to none); }
+          [[ $v == on || $v == off ]] && env=(env SIGMA_OVERLAP=$v)
+          # free: one rank not bound to a core, one BLAS thread, reading ahead: the reader
+          # has a core of its own
+          [[ $v == free ]] && { ((R == 1)) || continue; env=(env OPENBLAS_NUM_THREADS=1 SIGMA_OVERLAP=on); mpi=(--bind-to none); }
           tag=N${N}_R${R}_${v}_${cache}_$rep
           [[ $cache == cold ]] && drop
           run "$tag" "${env[@]}" mpirun "${mpi[@]}" -n "$R" "$HERE/timed.sh" "@$OUT/$tag.rss" "$bin" \

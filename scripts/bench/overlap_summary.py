@@ -8,8 +8,9 @@ import statistics
 import sys
 
 D = 256
-VARIANTS = {"ovl": "reads ahead", "seq": "SIGMA_NO_OVERLAP=1", "old": "before (SIGMA_OLD)",
-            "free": "reads ahead, reader on the other core"}
+VARIANTS = {"auto": "default (auto)", "on": "SIGMA_OVERLAP=on", "off": "SIGMA_OVERLAP=off",
+            "old": "before (SIGMA_OLD)", "free": "on, reader on the other core",
+            "ovl": "always ahead", "seq": "SIGMA_NO_OVERLAP=1"}
 
 
 def load(path):
@@ -71,7 +72,7 @@ def main(out):
     print("floor = N d (d+1) / dsyrk streamed + N d^2 / dtrmm streamed of the same layout (R processes); "
           "read = the file read twice (pass 1 in the run's cache state, pass 2 warm: the file fits in "
           "memory) by `cat`; rate = a pass's flops / its time, as % of the streamed kernel peak.\n")
-    print("| N | ranks | passes | cache | wall | total | pass 1 (read / wait) | pass 2 (read / wait) "
+    print("| N | ranks | reading | cache | wall | total | pass 1 (read / wait) | pass 2 (read / wait) "
           "| pass 1 % of dsyrk | pass 2 % of dtrmm | floor | read | total / max(floor, read) "
           "| RSS/rank MB | others' cores |")
     print("|---:|---:|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -79,7 +80,7 @@ def main(out):
     for n in sizes:
         for r in (2, 1):
             for cache in ("warm", "cold"):
-                for v in ("ovl", "seq", "old", "free"):
+                for v in ("auto", "on", "off", "ovl", "seq", "old", "free"):
                     tags = sorted(os.path.basename(p)[:-5] for p in
                                   glob.glob(f"{out}/N{n}_R{r}_{v}_{cache}_*.json"))
                     if not tags:
@@ -99,8 +100,9 @@ def main(out):
                     for t in tags:
                         for p in glob.glob(f"{out}/{t}.rss.*"):
                             rss.append(int(open(p).read().split()[0]) / 1024)
-                    p1 = f"{med('pass1'):.2f} ({med('pass1_read'):.2f} / {med('pass1_wait'):.2f})"
-                    p2 = f"{med('pass2'):.2f} ({med('pass2_read'):.2f} / {med('pass2_wait'):.2f})"
+                    ah = lambda k: f", {100 * med(k):.0f}% ahead" if k in T[0] else ""
+                    p1 = f"{med('pass1'):.2f} ({med('pass1_read'):.2f} / {med('pass1_wait'):.2f}{ah('pass1_ahead')})"
+                    p2 = f"{med('pass2'):.2f} ({med('pass2_read'):.2f} / {med('pass2_wait'):.2f}{ah('pass2_ahead')})"
                     if v == "old":
                         p1, p2 = f"{med('pass1'):.2f}", f"{med('pass2'):.2f}"
                     tot = med("total")
