@@ -6,8 +6,8 @@
  * for the tau^2 oracle (Mahalanobis distances under G/N) and the observed-block
  * leave-one-out tau^2. Memory per rank: O((2 cap + 4 chunk) * d + 8 d^2) doubles,
  * chunk = sigma_chunk_rows(d) (8192 rows at d = 256, at most 16 MiB), cap =
- * max(block_rows, chunk) rounded up to a multiple of chunk: the passes read one block
- * ahead into a second buffer (mpi/stream.h; one buffer with SIGMA_NO_OVERLAP=1 or when a
+ * max(block_rows, chunk) rounded up to a multiple of chunk: a pass may read one block
+ * ahead into a second buffer (mpi/stream.h; one buffer with SIGMA_OVERLAP=off or when a
  * rank's rows fit in one block), so 2 x 16 MiB + 4 x 16 MiB + 8 d^2 at d = 256 with the
  * defaults, whatever N. With ScaLAPACK (--scalapack) add about d^2 / P + d^2 doubles (the
  * local block-cyclic part and G2).
