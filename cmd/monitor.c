@@ -136,7 +136,7 @@ static int block_point(const sigma_monitor_opts *o, sigma_monitor_result *r, int
   return rc;
 }
 
-/* Points of the new checkpoints: k by rank k mod P (and --full passes by all ranks); the
+/* Points of the new checkpoints: checkpoint t by rank t mod P (--full passes by all ranks); the
  * first failing checkpoint's error on every rank; every point on every rank. */
 static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
   int rank, size, rc = SIGMA_OK, first = o->c.ninputs;
@@ -144,7 +144,7 @@ static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Com
   MPI_Comm_size(comm, &size);
   for (int k = 0; k < o->c.ninputs; k++) {
     const int t = r->nprev + k;
-    if (rc == SIGMA_OK && k % size == rank && (rc = block_point(o, r, k)) != SIGMA_OK) {
+    if (rc == SIGMA_OK && t % size == rank && (rc = block_point(o, r, k)) != SIGMA_OK) {
       ckpt_error(rc, t, r->ck[t].label);
       first = k;
     }
@@ -163,10 +163,11 @@ static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Com
   SIGMA_CHECK(sigma_sync_error(all < o->c.ninputs && first == all ? rc : SIGMA_OK, comm));
   for (int k = 0; k < o->c.ninputs; k++) {
     sigma_mon_ckpt *c = &r->ck[r->nprev + k];
-    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, k % size, comm),
+    const int owner = (r->nprev + k) % size; /* checkpoint t on rank t mod P */
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, owner, comm),
                                 "MPI_Bcast"));
     double sec[2] = {c->seconds, c->seconds_read};
-    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(sec, 2, MPI_DOUBLE, k % size, comm), "MPI_Bcast"));
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(sec, 2, MPI_DOUBLE, owner, comm), "MPI_Bcast"));
     c->seconds = sec[0];
     c->seconds_read = sec[1];
   }
@@ -233,7 +234,7 @@ static int adopt_previous(const sigma_monitor_opts *o, sigma_monitor_result *r,
   free(idx);
   if (rc != SIGMA_OK || !(o->set & SIGMA_MON_SET_OBS)) return rc;
   /* rows asked for now (--n1, --observed, --observed-indices) must be DIR's rows */
-  sigma_observed now;
+  sigma_observed now = {0};
   const sigma_observed_spec sn = {o->observed, o->n1 ? o->n1 : r->n1, NAN, 4.0, o->c.seed,
                                   o->indices_path};
   rc = sigma_observed_make(&sn, r->N0, r->d, &now);
@@ -286,6 +287,8 @@ static sigma_monitor_opts effective(const sigma_monitor_opts *o, const sigma_mon
   if (!(o->set & SIGMA_MON_SET_DELTA)) e.delta = d->delta;
   if (!(o->set & SIGMA_MON_SET_ECAP)) e.energy_cap = d->energy_cap;
   if (!(o->set & SIGMA_MON_SET_SEED)) e.c.seed = d->seed;
+  if (!(o->set & SIGMA_MON_SET_BASELINE)) e.baseline = d->baseline;
+  if (!(o->set & SIGMA_MON_SET_LEVEL)) e.c.level = d->level;
   return e;
 }
 
@@ -310,6 +313,9 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
   SIGMA_TRY(validate(&e, r, N));
   if (!o->append) SIGMA_TRY(choose_block(&e, r, N[0]));
   SIGMA_TRY(check_rows(&e, r, N));
+  if (e.baseline >= r->K) /* before any work */
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "--baseline %d: the series has %d checkpoints "
+                              "(0..%d)", e.baseline, r->K, r->K - 1));
 done:
   rc = sigma_sync_error(rc, comm); /* every rank did the same work: the same verdict */
   if (rc == SIGMA_OK) rc = compute(&e, r, comm);

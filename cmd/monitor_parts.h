@@ -10,8 +10,10 @@
  * the energy cap, G1 and its eigenvalues, the leave-one-out tau2 and the SPEC 4.1
  * statistics. Serial; call with one BLAS thread for rank-independent digits. U_full NaN.
  * *t_read: wall seconds of reading and preparing the rows (the benchmark's yardstick).
+ * A singular G1 (a block collapsed below rank d) keeps U, Gamma and the health (delta > 0)
+ * and leaves tau2_loo, tau2_dec and V not applicable (NaN).
  * Errors: the input's (SIGMA_EIO), SIGMA_EDATA (a bad row), SIGMA_EINVAL (a row above the
- * energy cap, naming file, dataset and row), SIGMA_ESINGULAR (G1), SIGMA_ENOMEM. */
+ * energy cap, naming file, dataset and row), SIGMA_ELAPACK, SIGMA_ENOMEM. */
 int sigma_monitor_block(const sigma_monitor_opts *o, sigma_input *in, const sigma_observed *ob,
                         sigma_mon_point *p, double *t_read);
 
