@@ -127,7 +127,7 @@ def walk(name, s, where, problems):
         if isinstance(sub, dict) and "description" not in sub and "$ref" not in sub:
             problems.append("%s %s/properties/%s: no description" % (name, where, key))
     for k, x in s.items():
-        if k not in ("enum", "const", "required", "description", "examples"):
+        if k not in ("enum", "const", "required", "description", "examples", "if"):
             walk(name, x, "%s/%s" % (where, k), problems)
 
 
