@@ -4,6 +4,7 @@
 #   P/include/sigma/*.h                      its public headers (version.h generated)
 #   P/lib/cmake/sigma/                       find_package(sigma) -> sigma::sigma
 #   P/lib/pkgconfig/sigma.pc                 pkg-config --cflags --libs sigma
+#   P/share/man/man1/sigma*.1                (cmake/man.cmake)
 # (lib is GNUInstallDirs' CMAKE_INSTALL_LIBDIR: lib/x86_64-linux-gnu for the prefix /usr.)
 # tests/install/ installs into a temporary prefix and builds consumers both ways.
 include(GNUInstallDirs)

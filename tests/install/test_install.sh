@@ -4,9 +4,9 @@
 # then a consumer (tests/install/consumer/) built with find_package(sigma) and with
 # `cc $(pkg-config --cflags --libs sigma)`, run, and its numbers checked against numpy
 # and a closed form (check_consumer.py).
-# Usage: test_install.sh BUILD_DIR LIBDIR VERSION
+# Usage: test_install.sh BUILD_DIR LIBDIR VERSION MAN(ON|OFF)
 set -euo pipefail
-BUILD=$1 LIBDIR=$2 VERSION=$3
+BUILD=$1 LIBDIR=$2 VERSION=$3 MAN=$4
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sigma-install.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -22,6 +22,11 @@ for f in bin/sigma "$LIBDIR/libsigma.so.$VERSION" "$LIBDIR/cmake/sigma/sigmaConf
 done
 [[ $(readlink "$L/libsigma.so.${VERSION%%.*}") == "libsigma.so.$VERSION" ]] || fail "libsigma.so.${VERSION%%.*} link"
 [[ $(readlink "$L/libsigma.so") == "libsigma.so.${VERSION%%.*}" ]] || fail "libsigma.so link"
+if [[ $MAN == ON ]]; then
+  for p in sigma sigma-audit sigma-study sigma-merge sigma-plan sigma-monitor sigma-generate; do
+    [[ -f $P/share/man/man1/$p.1 ]] || fail "man page $p.1 not installed"
+  done
+fi
 # Every public header of the source tree is installed, and nothing else.
 diff <({ cd "$HERE/../../include/sigma" && ls -- *.h && echo version.h; } | sort) \
      <(cd "$P/include/sigma" && ls | sort) || fail "installed headers differ from include/sigma/ (+ version.h)"
