@@ -5,6 +5,7 @@
 #   P/lib/cmake/sigma/                       find_package(sigma) -> sigma::sigma
 #   P/lib/pkgconfig/sigma.pc                 pkg-config --cflags --libs sigma
 #   P/share/man/man1/sigma*.1                (cmake/man.cmake)
+#   P/share/bash-completion/completions/sigma
 # (lib is GNUInstallDirs' CMAKE_INSTALL_LIBDIR: lib/x86_64-linux-gnu for the prefix /usr.)
 # tests/install/ installs into a temporary prefix and builds consumers both ways.
 include(GNUInstallDirs)
@@ -64,3 +65,7 @@ else()
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/sigma.pc.in ${CMAKE_BINARY_DIR}/sigma.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/sigma.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# bash completion (scripts/completion/sigma.bash; loaded on demand by bash-completion).
+install(FILES ${PROJECT_SOURCE_DIR}/scripts/completion/sigma.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME sigma)

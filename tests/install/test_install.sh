@@ -17,7 +17,8 @@ cmake --install "$BUILD" --prefix "$P" > "$WORK/install.log" || fail "cmake --in
 L=$P/$LIBDIR
 for f in bin/sigma "$LIBDIR/libsigma.so.$VERSION" "$LIBDIR/cmake/sigma/sigmaConfig.cmake" \
          "$LIBDIR/cmake/sigma/sigmaConfigVersion.cmake" "$LIBDIR/cmake/sigma/sigmaTargets.cmake" \
-         "$LIBDIR/pkgconfig/sigma.pc" include/sigma/version.h include/sigma/linalg.h; do
+         "$LIBDIR/pkgconfig/sigma.pc" include/sigma/version.h include/sigma/linalg.h \
+         share/bash-completion/completions/sigma; do
   [[ -f $P/$f ]] || fail "not installed: $f"
 done
 [[ $(readlink "$L/libsigma.so.${VERSION%%.*}") == "libsigma.so.$VERSION" ]] || fail "libsigma.so.${VERSION%%.*} link"
