@@ -13,7 +13,7 @@ _sigma_commands="audit study merge plan monitor generate"
 _sigma_shared="--center --level= --normalize --rule-constant= --seed="
 _sigma_stream="--block-rows= --quiet"
 _sigma_flags_audit="--epsilon= --n1= --observed= --observed-indices= --save-indices=
-  --block-jackknife= --delta= --energy-cap= --no-tau2 --scalapack= --csv= --json=
+  --block-jackknife= --delta= --energy-cap= --no-tau2 --scalapack= --csv= --json= --plots=
   $_sigma_shared $_sigma_stream --help --usage"
 _sigma_flags_study="--epsilon= --n1= --replicates= --block-jackknife= --memory-limit= --out=
   --replicate-range= --resume --no-plots $_sigma_shared $_sigma_stream --help --usage"
