@@ -306,11 +306,13 @@ static int st_entry_check(const char *name, const char *key, const json_t *v, in
   if (!nonneg(json_array_get(off, 0), &e->begin) || !nonneg(json_array_get(off, 1), &e->end))
     return sigma_set_error(SIGMA_EFORMAT, "%s:%s: data_offsets is not [begin, end] (two "
                            "non-negative integers)", name, k);
-  if (e->begin > e->end || e->end > data_len)
-    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: data_offsets [%lld, %lld] %s %lld bytes of data "
-                           "(a truncated file or a hostile header)", name, k, (long long)e->begin,
-                           (long long)e->end, e->begin > e->end ? "end before they begin; the file has"
-                           : "reach beyond the file's", (long long)data_len);
+  if (e->begin > e->end)
+    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: data_offsets [%lld, %lld] end before they begin",
+                           name, k, (long long)e->begin, (long long)e->end);
+  if (e->end > data_len)
+    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: data_offsets [%lld, %lld] reach beyond the "
+                           "file's %lld bytes of data (a truncated file or a hostile header)", name,
+                           k, (long long)e->begin, (long long)e->end, (long long)data_len);
   int64_t prod = 1, dim = 0;
   int ovf = 0, zero = 0;
   e->ndim = json_array_size(shape) > 64 ? 65 : (int)json_array_size(shape);
@@ -327,10 +329,10 @@ static int st_entry_check(const char *name, const char *key, const json_t *v, in
   const int w = st_width(e->dtype);
   if (w && (ovf || prod > INT64_MAX / w || prod * w != e->end - e->begin))
     return sigma_set_error(SIGMA_EFORMAT, "%s:%s: data_offsets [%lld, %lld] hold %lld bytes, but "
-                           "its shape of %s needs %s%lld", name, k, (long long)e->begin,
+                           "its shape needs %s%lld bytes of %s", name, k, (long long)e->begin,
                            (long long)e->end, (long long)(e->end - e->begin),
-                           shown(e->dtype, strlen(e->dtype), db), ovf ? "more than " : "",
-                           ovf ? (long long)INT64_MAX : (long long)(prod * w));
+                           ovf ? "more than " : "", ovf ? (long long)INT64_MAX : (long long)(prod * w),
+                           shown(e->dtype, strlen(e->dtype), db));
   return SIGMA_OK;
 }
 
