@@ -32,9 +32,9 @@ static int check_norms(const sigma_input *in, const sigma_observed *ob, const do
   if (bad < 0) return SIGMA_OK;
   const int64_t r = (int64_t)ob->rows[bad];
   const sigma_shard *sh = &in->shard[sigma_input_shard_of(in, r)];
-  return sigma_set_error(SIGMA_EINVAL, "%s:%s: row %lld has ||x||^2 = %.6g > the energy cap "
-                         "c_E = %g: Track I needs ||x||^2 <= c_E (SPEC 5); %s", sh->path,
-                         sh->dataset, (long long)(r - sh->row0), sbad, cap,
+  return sigma_set_error(SIGMA_EINVAL, SIGMA_SHARD_FMT ": row %lld has ||x||^2 = %.6g > the "
+                         "energy cap c_E = %g: Track I needs ||x||^2 <= c_E (SPEC 5); %s",
+                         SIGMA_SHARD_ARGS(sh), (long long)(r - sh->row0), sbad, cap,
                          normalize ? "pass a larger --energy-cap"
                                    : "pass --normalize or a larger --energy-cap");
 }
