@@ -98,9 +98,12 @@ static error_t audit_parse(int key, char *arg, struct argp_state *st) {
 static struct argp audit_argp = {
     audit_options, audit_parse, "FILE[:DATASET]...",
     "Audit the SIGMA estimators of log det G against the full Gram.\v"
-    "Inputs are HDF5 datasets of shape (N, d), float16/32/64, concatenated by rows. FILE may "
-    "be a glob (quote it) or @LIST, a file naming one FILE[:DATASET] per line; the dataset "
-    "defaults to 'embeddings'. Run under mpirun for several ranks. Exit status: 0 on success, "
+    "Inputs are matrices of shape (N, d), float16/32/64, in HDF5 (FILE[:DATASET], default "
+    "dataset 'embeddings'), NumPy .npy (FILE.npy alone: one array a file; any byte order, C or "
+    "Fortran order) or safetensors files (FILE[:TENSOR]: F16/F32/F64; default 'embeddings', "
+    "else the only 2-D float tensor), told apart by their first bytes and concatenated by "
+    "rows (formats may mix; d and dtype must agree). FILE may be a glob (quote it) or @LIST, "
+    "a file naming one FILE[:DATASET] per line. Run under mpirun for several ranks. Exit status: 0 on success, "
     "1 on an error (one line on stderr), 2 on a usage error.", common_pass_children, NULL, NULL};
 
 int run_audit(int argc, char **argv) {

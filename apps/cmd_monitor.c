@@ -1,5 +1,6 @@
 /* sigma monitor: its options, then the driver and the report. */
 #include <argp.h>
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "monitor.h"
 #include "monitor_report.h"
 #include "parse.h"
+#include "plots.h"
 #include "reduce.h"
 #include "sigma/error.h"
 
@@ -45,18 +47,23 @@ static struct argp_option monitor_options[] = {
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot", 4},
     {0}};
 
-/* A label is a CSV field as is: no comma, quote or control character. */
+/* A label is a CSV field and a Markdown table cell as is, and JSON text: UTF-8 without a
+ * comma, quote, '|' or control character. */
 static int bad_label(const char *s) {
+  if (!sigma_utf8_valid(s)) return 1;
   for (; *s; s++)
-    if (*s == ',' || *s == '"' || (unsigned char)*s < 32) return 1;
+    if (*s == ',' || *s == '"' || *s == '|' || (unsigned char)*s < 32) return 1;
   return 0;
 }
 
 /* --labels a,b,c: non-empty names. */
-static void split_labels(struct argp_state *st, monitor_args *a, char *arg) {
-  for (char *p = strtok(arg, ","); p; p = strtok(NULL, ",")) {
+static void split_labels(struct argp_state *st, monitor_args *a, const char *arg) {
+  char *copy = strdup(arg); /* strtok writes into it: argv stays whole for provenance */
+  if (!copy) argp_error(st, "out of memory");
+  for (char *p = strtok(copy, ","); p; p = strtok(NULL, ",")) {
     if (a->nlabels == 4096) argp_error(st, "--labels: too many");
-    if (bad_label(p)) argp_error(st, "--labels: '%s' has a quote or control character", p);
+    if (bad_label(p))
+      argp_error(st, "--labels: '%s' is not UTF-8 or has a quote, '|' or control character", p);
     a->labels[a->nlabels++] = p;
   }
 }
@@ -73,7 +80,8 @@ static void observed_flag(struct argp_state *st, monitor_args *a, char *arg) {
 /* --merge takes every parameter from its parts. */
 static void check_merge(struct argp_state *st, monitor_args *a) {
   const sigma_monitor_opts *o = &a->o;
-  if (o->set || o->c.seed != UINT64_MAX || o->full || o->append || o->c.normalize ||
+  if ((o->set & ~SIGMA_MON_SET_BASELINE) || o->c.seed != UINT64_MAX || o->full || o->append ||
+      o->c.normalize ||
       a->labels_arg || a->ckpt_file)
     argp_error(st, "--merge takes n1, seed, delta, energy cap, --normalize, --full, the observed "
                    "rows and the labels from its parts: give only the part directories, --out, "
@@ -112,7 +120,10 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *st) {
   case ARGP_KEY_INIT: st->child_inputs[0] = st->child_inputs[1] = &a->o.c; break;
   case O_LABELS: a->labels_arg = arg; split_labels(st, a, arg); break;
   case O_CKPTS: a->ckpt_file = arg; break;
-  case O_BASELINE: o->baseline = (int)flag_int(st, "--baseline", arg, 0, 1 << 30); break;
+  case O_BASELINE:
+    o->baseline = (int)flag_int(st, "--baseline", arg, 0, 1 << 30);
+    o->set |= SIGMA_MON_SET_BASELINE;
+    break;
   case O_N1: o->n1 = flag_int(st, "--n1", arg, 1, ROWS_MAX); o->set |= SIGMA_MON_SET_N1; break;
   case O_OBS: observed_flag(st, a, arg); break;
   case O_OBSIDX:
@@ -131,7 +142,10 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *st) {
   case O_APPEND: o->append = 1; break;
   case O_MERGE: o->merge = 1; break;
   case O_NOPLOTS: o->plots = 0; break;
-  case ARGP_KEY_ARG: spec_add(st, &a->specs, arg); break;
+  case ARGP_KEY_ARG:
+    if (!sigma_utf8_valid(arg)) argp_error(st, "a checkpoint name is not UTF-8: %s", arg);
+    spec_add(st, &a->specs, arg);
+    break;
   case ARGP_KEY_END: check_end(st, a); break;
   default: return ARGP_ERR_UNKNOWN;
   }
@@ -153,18 +167,26 @@ static int ckpt_line(const char *line, void *ctx) {
   monitor_args *a = ctx;
   size_t n = strcspn(line, " \t");
   const char *spec = line + n + strspn(line + n, " \t");
-  if (!*spec)
+  size_t m = strlen(spec);
+  while (m > 0 && (spec[m - 1] == ' ' || spec[m - 1] == '\t')) m--; /* trailing blanks */
+  if (m == 0)
     return sigma_set_error(SIGMA_EINVAL, "%s: line '%s' is not 'LABEL SPEC'", a->ckpt_file, line);
   if (a->nlabels == 4096) return sigma_set_error(SIGMA_EINVAL, "%s: too many", a->ckpt_file);
-  char *label = strndup(line, n);
-  if (label && bad_label(label)) {
-    sigma_set_error(SIGMA_EINVAL, "%s: label '%s' has a comma, quote or control character",
-                    a->ckpt_file, label);
+  char *label = strndup(line, n), *sp = strndup(spec, m);
+  int rc = !label || !sp ? sigma_set_error(SIGMA_ENOMEM, "out of memory")
+           : bad_label(label) ? sigma_set_error(SIGMA_EINVAL, "%s: label '%s' is not UTF-8 or has "
+                                                "a comma, quote, '|' or control character",
+                                                a->ckpt_file, label)
+           : !sigma_utf8_valid(sp) ? sigma_set_error(SIGMA_EINVAL, "%s: checkpoint '%s' is not "
+                                                     "UTF-8", a->ckpt_file, sp)
+           : SIGMA_OK;
+  if (rc != SIGMA_OK) {
     free(label);
-    return SIGMA_EINVAL;
+    free(sp);
+    return rc;
   }
   a->labels[a->nlabels++] = label;
-  a->specs.v[a->specs.n++] = strdup(spec);
+  a->specs.v[a->specs.n++] = sp;
   return SIGMA_OK;
 }
 
@@ -183,12 +205,17 @@ int run_monitor(int argc, char **argv) {
   static monitor_args a;
   memset(&a, 0, sizeof a);
   sigma_monitor_opts_default(&a.o);
-  a.o.c.seed = UINT64_MAX; /* unset: --append takes DIR's */
+  a.o.c.seed = UINT64_MAX; /* unset: --append takes DIR's (flags refuse this value) */
+  a.o.c.level = NAN;
   argp_parse(&monitor_argp, argc, argv, 0, NULL, &a);
   quiet_end();
   if (a.o.c.seed == UINT64_MAX) a.o.c.seed = sigma_common_defaults().seed;
   else a.o.set |= SIGMA_MON_SET_SEED;
+  if (isnan(a.o.c.level)) a.o.c.level = sigma_common_defaults().level;
+  else a.o.set |= SIGMA_MON_SET_LEVEL;
   int rc = a.ckpt_file ? read_ckpt_file(&a) : SIGMA_OK;
+  if (rc == SIGMA_OK && a.o.plots && g_rank == 0) rc = sigma_gnuplot_check();
+  rc = sigma_sync_error(rc, MPI_COMM_WORLD);
   if (rc != SIGMA_OK) return rc;
   common_finish(&a.o.c, &a.specs, argc, argv);
   a.o.labels = a.nlabels ? a.labels : NULL;

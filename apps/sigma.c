@@ -35,7 +35,8 @@ static void finalize_mpi(void) {
 static void usage(FILE *f) {
   fprintf(f,
           "Usage: sigma COMMAND [OPTION...]\n"
-          "Audit the SIGMA spectral estimators of log det G on HDF5 embedding matrices.\n\n"
+          "Audit the SIGMA spectral estimators of log det G on embedding matrices (HDF5, .npy,\n"
+          "safetensors).\n\n"
           "Commands:\n"
           "  audit      full-Gram ground truth vs the sub-sampled estimators\n"
           "  study      confidence-interval study: replicates over an n1 sweep\n"

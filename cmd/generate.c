@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "reduce.h"
 #include "sigma/error.h"
+#include "sigma/version.h"
 
 /* IEEE half precision as h5py writes it (HDF5 1.10 has no predefined float16). */
 static hid_t file_type(int bytes) {

@@ -144,23 +144,24 @@ static int point_of(const sigma_monitor_opts *o, sigma_monitor_result *r, int k,
   return rc;
 }
 
-/* This rank's checkpoints k = rank, rank + P, ... (no --full): the rows of the next one
+/* This rank's new checkpoints k, those with (nprev + k) mod P = rank (no --full): the rows
+ * of the next one
  * are read on a helper thread while the point of this one is computed, when that pays
  * (mpi/worker.h: the last read blocked on I/O, or SIGMA_OVERLAP=on; two row buffers);
  * otherwise just before its point. The first failing checkpoint's error either way. */
 static int points_ahead(const sigma_monitor_opts *o, sigma_monitor_result *r, int rank,
                         int size, int *first) {
-  const int n = o->c.ninputs;
+  const int n = o->c.ninputs, k0 = ((rank - r->nprev) % size + size) % size;
   const sigma_overlap_mode mode = sigma_overlap_mode_get();
   sigma_mon_rows m[2];
   sigma_worker *w = NULL;
   memset(m, 0, sizeof m);
-  int rc = sigma_worker_start(&w, rank + size < n), cur = 0, ahead = 0;
+  int rc = sigma_worker_start(&w, k0 + size < n), cur = 0, ahead = 0;
   const int nbuf = sigma_worker_threaded(w) ? 2 : 1;
-  for (int b = 0; b < nbuf && rc == SIGMA_OK && rank < n; b++)
+  for (int b = 0; b < nbuf && rc == SIGMA_OK && k0 < n; b++)
     rc = sigma_mon_rows_init(&m[b], &r->obs, r->d, o->c.normalize);
   if (rc != SIGMA_OK) *first = 0; /* no memory: the run fails as a whole */
-  for (int k = rank; rc == SIGMA_OK && k < n; k += size) {
+  for (int k = k0; rc == SIGMA_OK && k < n; k += size) {
     const double t0 = wall_now();
     if (ahead) {
       rc = sigma_worker_wait(w); /* the rows of checkpoint k, read ahead into m[cur] */
@@ -188,7 +189,7 @@ static int points_ahead(const sigma_monitor_opts *o, sigma_monitor_result *r, in
   return rc;
 }
 
-/* --full: checkpoint k's point on rank k mod P (rows read just before it), then the
+/* --full: checkpoint t = nprev + k's point on rank t mod P (rows read just before it), then the
  * collective full pass; the first failing checkpoint stops every rank. A failed full pass
  * is already agreed on every rank: *agreed = 1. */
 static int points_full(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm,
@@ -198,7 +199,7 @@ static int points_full(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI
   if (rc != SIGMA_OK) *first = 0; /* no memory: the run fails as a whole */
   for (int k = 0; k < o->c.ninputs; k++) {
     const int t = r->nprev + k;
-    if (rc == SIGMA_OK && k % size == rank) {
+    if (rc == SIGMA_OK && t % size == rank) {
       const double t0 = wall_now();
       m.spec = o->c.inputs[k];
       rc = sigma_mon_rows_read(&m);
@@ -228,7 +229,7 @@ static int points_full(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI
   return rc;
 }
 
-/* Points of the new checkpoints: k by rank k mod P (and --full passes by all ranks); the
+/* Points of the new checkpoints: checkpoint t by rank t mod P (--full passes by all ranks); the
  * first failing checkpoint's error on every rank; every point on every rank. */
 static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
   int rank, size, rc, first = o->c.ninputs, agreed = 0;
@@ -242,10 +243,11 @@ static int compute(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Com
   SIGMA_CHECK(sigma_sync_error(all < o->c.ninputs && first == all ? rc : SIGMA_OK, comm));
   for (int k = 0; k < o->c.ninputs; k++) {
     sigma_mon_ckpt *c = &r->ck[r->nprev + k];
-    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, k % size, comm),
+    const int owner = (r->nprev + k) % size; /* checkpoint t on rank t mod P */
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(&c->p, sizeof c->p, MPI_BYTE, owner, comm),
                                 "MPI_Bcast"));
     double sec[2] = {c->seconds, c->seconds_read};
-    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(sec, 2, MPI_DOUBLE, k % size, comm), "MPI_Bcast"));
+    SIGMA_CHECK(sigma_mpi_check(MPI_Bcast(sec, 2, MPI_DOUBLE, owner, comm), "MPI_Bcast"));
     c->seconds = sec[0];
     c->seconds_read = sec[1];
   }
@@ -312,7 +314,7 @@ static int adopt_previous(const sigma_monitor_opts *o, sigma_monitor_result *r,
   free(idx);
   if (rc != SIGMA_OK || !(o->set & SIGMA_MON_SET_OBS)) return rc;
   /* rows asked for now (--n1, --observed, --observed-indices) must be DIR's rows */
-  sigma_observed now;
+  sigma_observed now = {0};
   const sigma_observed_spec sn = {o->observed, o->n1 ? o->n1 : r->n1, NAN, 4.0, o->c.seed,
                                   o->indices_path};
   rc = sigma_observed_make(&sn, r->N0, r->d, &now);
@@ -365,6 +367,8 @@ static sigma_monitor_opts effective(const sigma_monitor_opts *o, const sigma_mon
   if (!(o->set & SIGMA_MON_SET_DELTA)) e.delta = d->delta;
   if (!(o->set & SIGMA_MON_SET_ECAP)) e.energy_cap = d->energy_cap;
   if (!(o->set & SIGMA_MON_SET_SEED)) e.c.seed = d->seed;
+  if (!(o->set & SIGMA_MON_SET_BASELINE)) e.baseline = d->baseline;
+  if (!(o->set & SIGMA_MON_SET_LEVEL)) e.c.level = d->level;
   return e;
 }
 
@@ -389,6 +393,9 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
   SIGMA_TRY(validate(&e, r, N));
   if (!o->append) SIGMA_TRY(choose_block(&e, r, N[0]));
   SIGMA_TRY(check_rows(&e, r, N));
+  if (e.baseline >= r->K) /* before any work */
+    SIGMA_TRY(sigma_set_error(SIGMA_EINVAL, "--baseline %d: the series has %d checkpoints "
+                              "(0..%d)", e.baseline, r->K, r->K - 1));
 done:
   rc = sigma_sync_error(rc, comm); /* every rank did the same work: the same verdict */
   if (rc == SIGMA_OK) rc = compute(&e, r, comm);

@@ -8,6 +8,8 @@
  * one BLAS thread, so every number is the same for any number of ranks. --full adds a
  * streaming pass per checkpoint over all ranks (the audit's pass 1, cmd/audit.h) for the
  * full-Gram U of G, the monitor's own audit, and checks every row's norm for Track I.
+ * Under --append, --baseline and --level not given are DIR's (given ones apply to the whole
+ * series: every drift and verdict is recomputed from the stored points).
  * Memory per rank: n1 (8 d + 24) bytes of rows plus a few d x d matrices (plus the audit's
  * under --full).
  */
@@ -40,7 +42,8 @@ typedef struct {
 
 enum {
   SIGMA_MON_SET_N1 = 1, SIGMA_MON_SET_SEED = 2, SIGMA_MON_SET_DELTA = 4,
-  SIGMA_MON_SET_ECAP = 8, SIGMA_MON_SET_OBS = 16
+  SIGMA_MON_SET_ECAP = 8, SIGMA_MON_SET_OBS = 16, SIGMA_MON_SET_BASELINE = 32,
+  SIGMA_MON_SET_LEVEL = 64
 };
 
 /* delta 1e-3 and energy cap 1 (as sigma audit), baseline 0, plots on, RANDOM O. */
@@ -65,7 +68,8 @@ typedef struct {
  * largest observed index, Track I on rows whose squared norm exceeds the energy cap
  * without --normalize, naming checkpoint and row; --append parameters that differ from
  * DIR's, naming the difference; a baseline beyond the series), the inputs' (SIGMA_EIO
- * naming the missing or unreadable checkpoint), SIGMA_ESINGULAR (G1 of a checkpoint),
+ * naming the missing or unreadable checkpoint), SIGMA_ESINGULAR (G of a checkpoint under
+ * --full; a singular G1 only makes its tau2 and V not applicable),
  * SIGMA_ENOMEM, SIGMA_EMPI. */
 int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_result *r);
 

@@ -17,7 +17,7 @@
 /* Track I needs ||x||^2 <= c_E for every row (SPEC 5); the rows read are checked here:
  * the first row above the cap (ascending row index) is named with its file and dataset. */
 static int check_norms(const sigma_input *in, const sigma_observed *ob, const double *X,
-                       double cap, double *max_norm2) {
+                       double cap, int normalize, double *max_norm2) {
   const int d = in->d;
   int64_t bad = -1;
   double sbad = 0;
@@ -33,10 +33,11 @@ static int check_norms(const sigma_input *in, const sigma_observed *ob, const do
   if (bad < 0) return SIGMA_OK;
   const int64_t r = (int64_t)ob->rows[bad];
   const sigma_shard *sh = &in->shard[sigma_input_shard_of(in, r)];
-  return sigma_set_error(SIGMA_EINVAL, "%s:%s: row %lld has ||x||^2 = %.6g > the energy cap "
-                         "c_E = %g: Track I needs ||x||^2 <= c_E (SPEC 5); pass --normalize "
-                         "or a larger --energy-cap", sh->path, sh->dataset,
-                         (long long)(r - sh->row0), sbad, cap);
+  return sigma_set_error(SIGMA_EINVAL, SIGMA_SHARD_FMT ": row %lld has ||x||^2 = %.6g > the "
+                         "energy cap c_E = %g: Track I needs ||x||^2 <= c_E (SPEC 5); %s",
+                         SIGMA_SHARD_ARGS(sh), (long long)(r - sh->row0), sbad, cap,
+                         normalize ? "pass a larger --energy-cap"
+                                   : "pass --normalize or a larger --energy-cap");
 }
 
 /* The eigenvalues of G1 = X^T X (double-double Gram of the rows in ascending order). */
@@ -91,17 +92,24 @@ int sigma_monitor_point(const sigma_monitor_opts *o, const sigma_mon_rows *m, si
   SIGMA_TRY(sigma_calloc(&G1, (size_t)d * d, sizeof(double)));
   SIGMA_TRY(sigma_calloc(&w, (size_t)d, sizeof(double)));
   double max_norm2;
-  SIGMA_TRY(check_norms(m->in, m->ob, X, o->energy_cap, &max_norm2));
+  SIGMA_TRY(check_norms(m->in, m->ob, X, o->energy_cap, o->c.normalize, &max_norm2));
   /* G1 once: its eigenvalues (tracks, health), its factor (leverages, leave-one-out tau2,
    * tau2_dec of SPEC 4.1) */
   SIGMA_TRY(g1_eigenvalues(X, n1, d, G1, w));
   double tau2_loo;
   sigma_leverage_sums lev;
   sigma_leverage_stats ls;
-  SIGMA_TRY(sigma_block_loo(G1, X, n1, d, &tau2_loo, &lev));
+  rc = sigma_block_loo(G1, X, n1, d, &tau2_loo, &lev);
+  if (rc == SIGMA_ESINGULAR) { /* collapsed below rank d: the tracks (delta > 0) remain */
+    sigma_clear_error();
+    rc = SIGMA_OK;
+    tau2_loo = NAN;
+    lev.n = 0;
+  }
+  SIGMA_TRY(rc);
   const double N = (double)m->in->N, n = (double)n1;
   double tau2_dec = NAN;
-  if (n1 > d) {
+  if (n1 > d && lev.n > 0) {
     sigma_leverage_stats_of(&lev, &ls);
     tau2_dec = sigma_tau2_dec(d, n, ls.abar, ls.var_a);
   }

@@ -1,4 +1,5 @@
 /* sigma monitor --merge: parts of one series (job-array tasks) into one run (cmd/monitor.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,29 @@ static int take_part(const sigma_monitor_opts *o, int k, sigma_monitor_desc *d0,
   return rc;
 }
 
+/* A part given twice (by any name) would count its checkpoints twice. */
+static int distinct_parts(const sigma_monitor_opts *o) {
+  int rc = SIGMA_OK;
+  for (int a = 0; rc == SIGMA_OK && a < o->c.ninputs; a++) {
+    char *pa = realpath(o->c.inputs[a], NULL);
+    for (int b = a + 1; rc == SIGMA_OK && pa && b < o->c.ninputs; b++) {
+      char *pb = realpath(o->c.inputs[b], NULL);
+      if (pb && !strcmp(pa, pb))
+        rc = sigma_set_error(SIGMA_EINVAL, "%s and %s are the same part: its checkpoints would "
+                             "count twice", o->c.inputs[a], o->c.inputs[b]);
+      free(pb);
+    }
+    free(pa);
+  }
+  return rc;
+}
+
 int sigma_monitor_merge(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_result *r) {
   memset(r, 0, sizeof *r);
   double t0 = MPI_Wtime();
   sigma_monitor_desc d0 = {0};
   int rc = sigma_monitor_check_dir(o->out_dir, 0);
+  if (rc == SIGMA_OK) rc = distinct_parts(o);
   for (int k = 0; rc == SIGMA_OK && k < o->c.ninputs; k++)
     rc = take_part(o, k, &d0, r, &r->ck, &r->K);
   if (rc == SIGMA_OK) rc = sigma_calloc(&r->drift, (size_t)r->K + 1, sizeof *r->drift);

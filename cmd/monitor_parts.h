@@ -33,8 +33,10 @@ int sigma_mon_rows_read(void *m);
 /* The checkpoint's point from its read rows: their norms checked against the energy cap,
  * G1 and its eigenvalues, the leave-one-out tau2 and the SPEC 4.1 statistics. Serial;
  * call with one BLAS thread for rank-independent digits. U_full NaN. No HDF5, no MPI.
+ * A singular G1 (a block collapsed below rank d) keeps U, Gamma and the health (delta > 0)
+ * and leaves tau2_loo, tau2_dec and V not applicable (NaN).
  * Errors: SIGMA_EINVAL (a row above the energy cap, naming file, dataset and row),
- * SIGMA_ESINGULAR (G1), SIGMA_ENOMEM. */
+ * SIGMA_ELAPACK, SIGMA_ENOMEM. */
 int sigma_monitor_point(const sigma_monitor_opts *o, const sigma_mon_rows *m, sigma_mon_point *p);
 
 /* Drifts against o->baseline (z, level set in r) and the series summary.

@@ -386,9 +386,12 @@ int sigma_file_check_dir(const char *path, const char *what) {
       return sigma_set_error(SIGMA_EIO, "%s %s: directory not writable", what, path);
     return SIGMA_OK;
   }
-  char *copy = strdup(path);
+  if (errno != ENOENT)
+    return sigma_set_error(SIGMA_EIO, "%s %s: cannot create the output directory (%s)", what,
+                           path, strerror(errno));
+  char *copy = strdup(path); /* dirname: "a/b/" -> "a", "x/" -> "." */
   int ok = copy && access(dirname(copy), W_OK | X_OK) == 0;
   free(copy);
-  return ok ? SIGMA_OK : sigma_set_error(SIGMA_EIO, "%s %s: cannot be created (its parent "
-                                         "directory is missing or not writable)", what, path);
+  return ok ? SIGMA_OK : sigma_set_error(SIGMA_EIO, "%s %s: cannot create the output directory "
+                                         "(its parent is missing or not writable)", what, path);
 }

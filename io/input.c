@@ -24,14 +24,16 @@
  * shard. A new format: one line here, its file io/input_FORMAT.c (io/input_backend.h).
  * Formats whose magic sits at offset 0 only go before HDF5, whose signature may follow a
  * user block at 512, 1024, ...: data that happened to hold those 8 bytes there must not
- * be taken for HDF5. */
-extern const sigma_input_backend sigma_input_hdf5;
-static const sigma_input_backend *const backends[] = {&sigma_input_hdf5};
+ * be taken for HDF5. safetensors has no magic (a length, then '{'): it goes last, so it
+ * never takes a file another format recognises. */
+extern const sigma_input_backend sigma_input_npy, sigma_input_hdf5, sigma_input_safetensors;
+static const sigma_input_backend *const backends[] = {&sigma_input_npy, &sigma_input_hdf5,
+                                                      &sigma_input_safetensors};
 enum { NBACKENDS = sizeof backends / sizeof *backends };
 
 /* ---- specs: FILE[:DATASET], globs, @LIST ---- */
 
-static int add_shard(sigma_input *in, const char *path, const char *dataset) {
+static int add_shard(sigma_input *in, const char *path, const char *dataset, int given) {
   sigma_shard *s = realloc(in->shard, (size_t)(in->nshards + 1) * sizeof *s);
   if (!s) return sigma_set_error(SIGMA_ENOMEM, "out of memory (shard list)");
   in->shard = s;
@@ -39,6 +41,7 @@ static int add_shard(sigma_input *in, const char *path, const char *dataset) {
   memset(s, 0, sizeof *s);
   s->path = strdup(path);
   s->dataset = strdup(dataset);
+  s->dataset_given = given;
   in->nshards++;
   if (!s->path || !s->dataset) return sigma_set_error(SIGMA_ENOMEM, "out of memory (shard list)");
   return SIGMA_OK;
@@ -73,14 +76,14 @@ static int expand_list(sigma_input *in, const char *list, int depth) {
 }
 
 /* The files a glob pattern names (glob sorts them). */
-static int expand_glob(sigma_input *in, const char *path, const char *dataset) {
+static int expand_glob(sigma_input *in, const char *path, const char *dataset, int given) {
   glob_t g;
   int rc = SIGMA_OK, grc = glob(path, 0, NULL, &g);
   if (grc == GLOB_NOMATCH || (grc == 0 && g.gl_pathc == 0))
     rc = sigma_set_error(SIGMA_EIO, "%s: no file matches this pattern", path);
   else if (grc != 0)
     rc = sigma_set_error(SIGMA_EIO, "%s: cannot expand pattern", path);
-  for (size_t k = 0; rc == SIGMA_OK && k < g.gl_pathc; k++) rc = add_shard(in, g.gl_pathv[k], dataset);
+  for (size_t k = 0; rc == SIGMA_OK && k < g.gl_pathc; k++) rc = add_shard(in, g.gl_pathv[k], dataset, given);
   if (grc == 0) globfree(&g);
   return rc;
 }
@@ -93,6 +96,7 @@ static int expand_spec(sigma_input *in, const char *spec, int depth) {
   if (!path) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
   const char *dataset = DEFAULT_DATASET;
   char *colon = strrchr(path, ':');
+  const int given = colon && colon[1]; /* FILE: is FILE */
   if (colon) {
     *colon = '\0';
     dataset = colon[1] ? colon + 1 : DEFAULT_DATASET;
@@ -100,8 +104,8 @@ static int expand_spec(sigma_input *in, const char *spec, int depth) {
   /* A name that exists is taken literally (the shell may have expanded a pattern
    * already: x[1].h5 must not become x1.h5); only a pattern that names no file is
    * expanded here. */
-  int rc = has_glob(path) && access(path, F_OK) != 0 ? expand_glob(in, path, dataset)
-                                                     : add_shard(in, path, dataset);
+  int rc = has_glob(path) && access(path, F_OK) != 0 ? expand_glob(in, path, dataset, given)
+                                                     : add_shard(in, path, dataset, given);
   free(path);
   return rc;
 }
@@ -111,7 +115,8 @@ static int expand_spec(sigma_input *in, const char *spec, int depth) {
 /* Regular (a FIFO would hang the open), readable, and recorded as an input (io/files.h):
  * before the shard's format is probed and before every open for reading. */
 static int check_file(const sigma_shard *s) {
-  char *what = sigma_strf("input, wanted dataset '%s'", s->dataset);
+  char *what = s->dataset[0] ? sigma_strf("input, wanted dataset '%s'", s->dataset)
+                             : sigma_strf("input");
   int rc = what ? sigma_file_input(s->path, what) : SIGMA_ENOMEM;
   free(what);
   return rc;
@@ -148,11 +153,11 @@ static int detect_backend(sigma_shard *s) {
 static int check_agrees(const sigma_input *in, const sigma_shard *s, int d) {
   const sigma_shard *f = &in->shard[0];
   if (d != in->d)
-    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: d = %d but %s:%s has d = %d", s->path,
-                           s->dataset, d, f->path, f->dataset, in->d);
+    return sigma_set_error(SIGMA_EFORMAT, SIGMA_SHARD_FMT ": d = %d but " SIGMA_SHARD_FMT
+                           " has d = %d", SIGMA_SHARD_ARGS(s), d, SIGMA_SHARD_ARGS(f), in->d);
   if (strcmp(s->dtype, f->dtype) != 0 || s->dtype_bytes != f->dtype_bytes)
-    return sigma_set_error(SIGMA_EFORMAT, "%s:%s: dtype %s but %s:%s is %s", s->path,
-                           s->dataset, s->dtype, f->path, f->dataset, f->dtype);
+    return sigma_set_error(SIGMA_EFORMAT, SIGMA_SHARD_FMT ": dtype %s but " SIGMA_SHARD_FMT
+                           " is %s", SIGMA_SHARD_ARGS(s), s->dtype, SIGMA_SHARD_ARGS(f), f->dtype);
   return SIGMA_OK;
 }
 

@@ -1,20 +1,26 @@
 /* The input matrix, format-neutral: one or many shards concatenated by rows (SPEC
  * section 1). No format library shows through this header (no hdf5.h, no handles):
  * each shard is read by the input backend that recognises its file's magic bytes
- * (io/input_backend.h; today HDF5, io/input_hdf5.c).
+ * (io/input_backend.h): HDF5 (io/input_hdf5.c), NumPy .npy (io/input_npy.c) and
+ * safetensors (io/input_safetensors.c); a list may mix them.
  *
- * A spec is FILE[:DATASET] (default dataset "embeddings": the object inside the file
- * that holds the matrix); FILE may be a glob pattern (expanded and sorted), or @LIST, a
- * text file naming one spec per line (blank lines and # comments skipped). Shards must
- * agree on d; dtypes may be one of float16, float32 or float64 (the same for every
- * shard: a shard of another dtype is an error, like one of another d), converted to
- * float64 on read. Rows are numbered globally: shard k holds global rows
- * [shard[k].row0, shard[k].row0 + shard[k].rows).
+ * A spec is FILE[:DATASET]: DATASET is the object inside the file that holds the matrix.
+ * HDF5: a dataset path, default "embeddings". safetensors: a tensor name; by default
+ * "embeddings" if the file has it, else its only tensor of dtype F16/F32/F64 and rank 2
+ * (none or several: an error listing them). .npy: one array a file, no DATASET
+ * (FILE.npy:X is an error; FILE.npy: is FILE.npy). FILE may be a glob pattern (expanded
+ * and sorted), or @LIST, a text file naming one spec per line (blank lines and # comments
+ * skipped). Shards must agree on d; dtypes may be one of float16, float32 or float64
+ * (the same for every shard whatever its format or byte order: a shard of another dtype
+ * is an error, like one of another d), converted to float64 on read. Rows are numbered
+ * globally: shard k holds global rows [shard[k].row0, shard[k].row0 + shard[k].rows).
  *
  * Where the code lives: io/input.c (specs, globs, @LIST, the shard table, format
  * detection, cross-shard and sampled reads), io/rows.c (naming, checking and preparing
- * rows: needs only the shard table, no backend), io/input_hdf5.c (the HDF5 backend).
- * No MPI communication anywhere: every rank opens and reads on its own.
+ * rows: needs only the shard table, no backend), io/input_hdf5.c (the HDF5 backend),
+ * io/input_npy.c and io/input_safetensors.c (their headers parsed by io/tensor_header.c,
+ * their rows read by io/input_raw.c). No MPI communication anywhere: every rank opens
+ * and reads on its own.
  */
 #ifndef SIGMA_IO_INPUT_H
 #define SIGMA_IO_INPUT_H
@@ -29,7 +35,10 @@ typedef struct sigma_input_backend sigma_input_backend;
 
 typedef struct {
   char *path;        /* file */
-  char *dataset;     /* object inside the file that holds the matrix (HDF5: dataset path) */
+  /* The object inside the file that holds the matrix: HDF5 a dataset path, safetensors a
+   * tensor name (the one chosen when the spec named none), .npy "" (one array a file). */
+  char *dataset;
+  int dataset_given; /* 1: the spec named it (FILE:DATASET); 0: the default was filled in */
   int64_t rows;      /* rows in this shard */
   int64_t row0;      /* global index of its first row */
   int dtype_bytes;   /* bytes per value on disk: 2, 4 or 8 */
@@ -38,6 +47,11 @@ typedef struct {
   const sigma_input_backend *backend; /* the format of this shard's file */
   _Alignas(16) unsigned char priv[64]; /* the backend's facts about the shard */
 } sigma_shard;
+
+/* A shard in messages: "FILE:DATASET", or "FILE" when dataset is "" (.npy).
+ *   sigma_set_error(code, SIGMA_SHARD_FMT ": ...", SIGMA_SHARD_ARGS(s), ...) */
+#define SIGMA_SHARD_FMT "%s%s%s"
+#define SIGMA_SHARD_ARGS(s) (s)->path, (s)->dataset[0] ? ":" : "", (s)->dataset
 
 typedef struct sigma_input {
   int nshards;
@@ -57,7 +71,9 @@ typedef struct sigma_input {
  * Errors: SIGMA_EIO (missing/unreadable/truncated file, not a regular file, no dataset,
  * empty glob, a missing or short external raw file), SIGMA_EINVAL (no spec, an @LIST
  * that names no input, lists nested too deeply), SIGMA_EFORMAT (a file no backend
- * recognises: "FILE: not an HDF5 file (wanted dataset 'D')"; rank != 2, non-float dtype,
+ * recognises: "FILE: not an HDF5 file, a NumPy .npy file or a safetensors file (wanted
+ * dataset 'D')"; rank != 2, non-float dtype, a .npy spec with a DATASET, a malformed or
+ * hostile .npy or safetensors header, a .npy file longer than its shape (shorter: EIO),
  * d or dtype mismatch, zero rows, d > SIGMA_D_MAX, and the backend's storage refusals,
  * e.g. HDF5: a virtual dataset, storage never allocated or chunks never written -- HDF5
  * would read them as fill values -- a filter whose plugin is missing), SIGMA_ENOMEM.

@@ -26,8 +26,8 @@
 #define SIGMA_PIECE_BYTES (1 << 20)
 
 struct sigma_input_backend {
-  const char *name; /* key, lower case: "hdf5" (sigma_input_library_version) */
-  const char *what; /* for "FILE: not an HDF5 file": "an HDF5 file" */
+  const char *name; /* key, lower case: "hdf5", "npy" (sigma_input_library_version) */
+  const char *what; /* for "FILE: not an HDF5 file, ...": "an HDF5 file" */
 
   /* 1 if the file starts like this format (its magic bytes), else 0. fd: the file open
    * read-only (read it with pread: its offset is shared with the other probes); size:
@@ -39,6 +39,10 @@ struct sigma_input_backend {
    * probed as this format): set s->rows (>= 1), s->dtype_bytes (2, 4, 8), s->dtype
    * ("float16", "float32", "float64"), *d (1 <= d <= SIGMA_D_MAX, rows * d <= INT64_MAX)
    * and whatever the backend needs later in s->priv (at most sizeof s->priv bytes).
+   * s->dataset_given says whether the spec named the dataset (else it holds the default,
+   * "embeddings"); a backend may replace s->dataset (malloc'd) by the name it actually
+   * reads (safetensors: the tensor it chose) or by "" for a format with one array per
+   * file (.npy), which then names the shard "FILE" alone (SIGMA_SHARD_FMT in io/input.h).
    * Refuse here (SIGMA_EFORMAT / SIGMA_EIO) everything a later read would get wrong:
    * no such dataset, rank != 2, non-float, empty, storage the library would answer with
    * fill values, a missing decompression filter. Checks every side file it will read

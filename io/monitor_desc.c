@@ -36,14 +36,20 @@ int sigma_monitor_dir_has_run(const char *dir) {
   return has;
 }
 
-/* 1 if directory dir has an entry besides . and .., 0 if not, -1 if unreadable. */
-static int has_entries(const char *dir) {
+/* 1 if directory dir has an entry other than . and .. and (own) a monitor's own files (a run
+ * that failed while writing, before its monitor.json), 0 if not, -1 if unreadable. */
+static int has_foreign_entries(const char *dir) {
+  static const char *own[] = {".", "..", "observed-indices.txt", "monitor.csv", "report.md",
+                              "plots"};
   DIR *dp = opendir(dir);
   if (!dp) return -1;
   struct dirent *e;
   int n = 0;
-  while (!n && (e = readdir(dp)))
-    n = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  while (!n && (e = readdir(dp))) {
+    n = 1;
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+      if (!strcmp(e->d_name, own[k])) n = 0;
+  }
   closedir(dp);
   return n;
 }
@@ -61,7 +67,7 @@ int sigma_monitor_check_dir(const char *dir, int append) {
   if (!append && run)
     return sigma_set_error(SIGMA_EINVAL, "%s already holds a monitor run: add --append to "
                            "extend it, or choose another --out", dir);
-  if (!append && has_entries(dir) != 0)
+  if (!append && has_foreign_entries(dir) != 0)
     return sigma_set_error(SIGMA_EINVAL, "%s is not empty and holds no monitor run: refusing "
                            "to write into it (choose a new or empty --out)", dir);
   return SIGMA_OK;
@@ -92,9 +98,10 @@ static int str_dup(const char *path, json_t *o, const char *key, char **s) {
 
 /* The run's parameters: the "monitor" object. */
 static int read_params(const char *path, json_t *m, sigma_monitor_desc *d) {
-  double v[8];
-  const char *keys[] = {"d", "n1", "N0", "seed", "delta", "energy_cap", "normalize", "full"};
-  for (int k = 0; k < 8; k++) {
+  double v[10];
+  const char *keys[] = {"d",          "n1",        "N0",   "seed",  "delta",
+                        "energy_cap", "normalize", "full", "level", "baseline"};
+  for (int k = 0; k < 10; k++) {
     json_t *x = json_object_get(m, keys[k]);
     if (json_is_boolean(x))
       v[k] = json_is_true(x);
@@ -107,7 +114,8 @@ static int read_params(const char *path, json_t *m, sigma_monitor_desc *d) {
   json_int_t seed = json_integer_value(json_object_get(m, "seed"));
   *d = (sigma_monitor_desc){.d = (int)v[0], .n1 = (int64_t)v[1], .N0 = (int64_t)v[2],
                             .seed = (uint64_t)seed, .delta = v[4], .energy_cap = v[5],
-                            .normalize = v[6] != 0, .full = v[7] != 0};
+                            .normalize = v[6] != 0, .full = v[7] != 0, .level = v[8],
+                            .baseline = (int)v[9]};
   return SIGMA_OK;
 }
 
@@ -152,7 +160,7 @@ int sigma_monitor_desc_read(const char *dir, sigma_monitor_desc *d) {
   json_t *j = NULL, *cks;
   int rc = SIGMA_OK; /* not recorded as an input: --append rewrites it */
   if (!(j = json_load_file(path, 0, &jerr)))
-    rc = sigma_set_error(SIGMA_EIO, "%s: corrupt (%s): cannot append to it", path, jerr.text);
+    rc = sigma_set_error(SIGMA_EIO, "%s: corrupt (%s): cannot read the run back", path, jerr.text);
   if (rc == SIGMA_OK) rc = read_params(path, json_object_get(j, "monitor"), d);
   if (rc == SIGMA_OK && !json_is_array(cks = json_object_get(j, "checkpoints")))
     rc = sigma_set_error(SIGMA_EFORMAT, "%s: not a sigma monitor run (\"checkpoints\" missing)",

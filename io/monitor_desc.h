@@ -46,6 +46,8 @@ typedef struct {
   int64_t n1, N0;          /* observed rows; rows of the checkpoint they were chosen from */
   uint64_t seed;
   double delta, energy_cap;
+  int baseline;            /* the run's --baseline */
+  double level;            /* the run's --level */
   int K;                   /* checkpoints */
   sigma_mon_ckpt *ckpts;   /* K (owned; seconds NaN) */
 } sigma_monitor_desc;
@@ -54,8 +56,9 @@ typedef struct {
 int sigma_monitor_dir_has_run(const char *dir);
 
 /* Pre-flight check of --out DIR before any work: a new name whose parent is writable, an
- * empty directory, or (append) a directory holding a run; a run is never overwritten
- * without --append. Errors: SIGMA_EINVAL, SIGMA_EIO, one line naming DIR. */
+ * empty directory (or one holding only a monitor's own files without monitor.json: a run
+ * that failed while writing), or (append) a directory holding a run; a run is never
+ * overwritten without --append. Errors: SIGMA_EINVAL, SIGMA_EIO, one line naming DIR. */
 int sigma_monitor_check_dir(const char *dir, int append);
 
 /* Read and validate DIR/monitor.json. Errors: SIGMA_EIO (missing, unreadable, not JSON),

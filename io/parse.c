@@ -342,3 +342,20 @@ void sigma_study_header_free(sigma_study_header *h) {
   free(h->files);
   memset(h, 0, sizeof *h);
 }
+
+int sigma_utf8_valid(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+          : (*p & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4)) return 0;
+    const unsigned cp0 = *p;
+    for (int k = 1; k <= n; k++)
+      if ((p[k] & 0xC0) != 0x80) return 0;
+    /* overlong 3- and 4-byte forms, surrogates, above U+10FFFF */
+    if (n == 2 && ((cp0 == 0xE0 && p[1] < 0xA0) || (cp0 == 0xED && p[1] >= 0xA0))) return 0;
+    if (n == 3 && ((cp0 == 0xF0 && p[1] < 0x90) || (cp0 == 0xF4 && p[1] >= 0x90))) return 0;
+    p += n + 1;
+  }
+  return 1;
+}

@@ -80,4 +80,8 @@ int sigma_parse_study_header(const json_t *h, const char *name, sigma_study_head
 /* Free the files of a header and empty it (a zeroed header is fine). */
 void sigma_study_header_free(sigma_study_header *h);
 
+/* 1 if s is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF),
+ * else 0: labels and specs that go into JSON must be. */
+int sigma_utf8_valid(const char *s);
+
 #endif

@@ -21,9 +21,9 @@ int sigma_input_shard_of(const sigma_input *in, int64_t r) {
   return lo;
 }
 
-/* "FILE:DATASET: row k (global row r)" inside a message, formatted with it (no buffer). */
-#define ROW_FMT "%s:%s: row %lld (global row %lld)"
-#define ROW_ARGS(s, r) (s)->path, (s)->dataset, (long long)((r) - (s)->row0), (long long)(r)
+/* "FILE:DATASET: row k (global row r)" ("FILE: row k ..." for .npy) inside a message, formatted with it (no buffer). */
+#define ROW_FMT SIGMA_SHARD_FMT ": row %lld (global row %lld)"
+#define ROW_ARGS(s, r) SIGMA_SHARD_ARGS(s), (long long)((r) - (s)->row0), (long long)(r)
 
 int sigma_input_check_row(const sigma_input *in, int64_t r, const double *x) {
   for (int j = 0; j < in->d; j++)

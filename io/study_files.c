@@ -21,20 +21,6 @@
 
 /* A DIR that does not exist yet: its parent must be writable (DIR is created after the
  * truth pass, so a failed run leaves nothing behind). */
-static int check_new_dir(const char *dir) {
-  if (errno != ENOENT)
-    return sigma_set_error(SIGMA_EIO, "%s: cannot create the output directory (%s)", dir,
-                           strerror(errno));
-  char *parent = strdup(dir), *slash = parent ? strrchr(parent, '/') : NULL;
-  if (!parent) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
-  if (slash) *slash = '\0';
-  int ok = !slash || !*parent || access(parent, W_OK) == 0;
-  int rc = ok ? SIGMA_OK
-              : sigma_set_error(SIGMA_EIO, "%s: cannot create the output directory (%s: %s)",
-                                dir, parent, strerror(errno));
-  free(parent);
-  return rc;
-}
 
 /* Entries of DIR other than . and .., and whether study.json is one. */
 static int scan_dir(const char *dir, int *entries, int *study) {
@@ -53,7 +39,7 @@ static int scan_dir(const char *dir, int *entries, int *study) {
 
 int sigma_study_check_dir(const char *dir, int resume, int allow_study) {
   struct stat st;
-  if (stat(dir, &st) != 0) return check_new_dir(dir);
+  if (stat(dir, &st) != 0) return sigma_file_check_dir(dir, "--out"); /* a new name */
   if (!S_ISDIR(st.st_mode))
     return sigma_set_error(SIGMA_EIO, "%s: --out exists and is not a directory", dir);
   int entries = 0, study = 0;

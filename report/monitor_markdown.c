@@ -41,7 +41,7 @@ static void md_table(sigma_str *s, const sigma_monitor_result *r) {
   }
 }
 
-int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path) {
+int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path, int plots) {
   sigma_str s = SIGMA_STR_INIT;
   sigma_str_appendf(&s, "# sigma monitor\n\n%d checkpoints, d = %d; the same n1 = %lld observed "
                     "rows (chosen among the %lld rows of checkpoint 0, seed %llu) at every "
@@ -60,10 +60,11 @@ int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path) {
   sigma_str_puts(&s, "\nThe CI of delta_U is delta_U +- z sqrt(V_t + V_b), V the calibrated "
                      "variance V_G + max(tau2_dec - 2d, 0) (1/n1 - 1/N) of SPEC 4.1 at each "
                      "checkpoint (docs/monitor.md): exact in coverage for independent rows at the "
-                     "two checkpoints, conservative when they are the same prompts.\n\n"
-                     "![Track II drift](plots/drift_U.png)\n\n"
-                     "![Track I drift](plots/drift_Gamma.png)\n\n"
-                     "![normalised tracks](plots/overlay.png)\n");
+                     "two checkpoints, conservative when they are the same prompts.\n");
+  if (plots)
+    sigma_str_puts(&s, "\n![Track II drift](plots/drift_U.png)\n\n"
+                       "![Track I drift](plots/drift_Gamma.png)\n\n"
+                       "![normalised tracks](plots/overlay.png)\n");
   return flush(path, &s);
 }
 

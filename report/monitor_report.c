@@ -130,7 +130,11 @@ static json_t *ckpt_json(const sigma_monitor_result *r, int t) {
 static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *r) {
   json_t *cks = json_array(), *secs = json_array(), *reads = json_array();
   for (int t = 0; t < r->K; t++) {
-    json_array_append_new(cks, ckpt_json(r, t));
+    if (json_array_append_new(cks, ckpt_json(r, t)) != 0) { /* out of memory */
+      json_decref(cks);
+      cks = NULL; /* json_pack below fails on it: reported as out of memory */
+      break;
+    }
     if (t < r->nprev) continue;
     json_array_append_new(secs, sigma_json_num(r->ck[t].seconds));
     json_array_append_new(reads, sigma_json_num(r->ck[t].seconds_read));
@@ -150,7 +154,9 @@ static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *
       secs, "read_seconds", reads, "provenance", sigma_provenance("sigma monitor", &o->c, NULL, r->nranks));
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   json_decref(root);
-  if (!text) sigma_set_error(SIGMA_ENOMEM, "out of memory (monitor.json)");
+  if (!text)
+    sigma_set_error(SIGMA_ENOMEM, "cannot encode monitor.json (out of memory, or a shard "
+                    "path that is not UTF-8)");
   return text;
 }
 
@@ -186,9 +192,9 @@ int sigma_monitor_write(const sigma_monitor_opts *o, const sigma_monitor_result 
   if (rc == SIGMA_OK) rc = put(dir, "monitor.csv", sigma_str_cstr(&s));
   sigma_str_free(&s);
   char *md = sigma_strf("%s/report.md", dir);
-  if (rc == SIGMA_OK) rc = md ? sigma_monitor_markdown(r, md) : SIGMA_ENOMEM;
-  free(md);
   const int plots = o->plots && r->K >= 2; /* one checkpoint: no drift to draw */
+  if (rc == SIGMA_OK) rc = md ? sigma_monitor_markdown(r, md, plots) : SIGMA_ENOMEM;
+  free(md);
   if (rc == SIGMA_OK && plots) rc = sigma_monitor_plot_files(r, dir);
   if (rc == SIGMA_OK && plots) rc = sigma_run_gnuplot(dir, "monitor.gp");
   char *text = rc == SIGMA_OK ? json_text(o, r) : NULL;

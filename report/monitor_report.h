@@ -26,7 +26,7 @@ void sigma_monitor_csv(sigma_str *s, const sigma_monitor_result *r);
 int sigma_monitor_write(const sigma_monitor_opts *o, const sigma_monitor_result *r);
 
 /* report.md and the plots' data and script (report/monitor_markdown.c). */
-int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path);
+int sigma_monitor_markdown(const sigma_monitor_result *r, const char *path, int plots);
 int sigma_monitor_plot_files(const sigma_monitor_result *r, const char *dir);
 
 #endif

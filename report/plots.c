@@ -54,3 +54,24 @@ static int run_in(const char *plots, const char *script) {
                            script);
   return SIGMA_OK;
 }
+
+int sigma_gnuplot_check(void) {
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return sigma_set_error(SIGMA_EIO, "cannot run gnuplot (%s)", strerror(errno));
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    execlp("gnuplot", "gnuplot", "--version", (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return sigma_set_error(SIGMA_EIO, "cannot run gnuplot");
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return SIGMA_OK;
+  return sigma_set_error(SIGMA_EIO, "gnuplot not found: install gnuplot-nox "
+                         "(scripts/install-deps.sh), or pass --no-plots");
+}

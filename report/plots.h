@@ -9,4 +9,8 @@ int sigma_run_gnuplot(const char *dir, const char *script);
 /* The same in directory plots itself (its gnuplot.log there). */
 int sigma_run_gnuplot_in(const char *plots, const char *script);
 
+/* Before any work: gnuplot runs (`gnuplot --version`). Errors: SIGMA_EIO ("gnuplot not
+ * found: install gnuplot-nox ..., or pass --no-plots"). */
+int sigma_gnuplot_check(void);
+
 #endif

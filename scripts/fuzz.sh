@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every parser of untrusted text (tests/fuzz/: observed-index files, @LIST files, the
-# replicate CSVs and study.json that --resume and merge read back, numeric flag values)
+# replicate CSVs and study.json that --resume and merge read back, numeric flag values,
+# the headers of .npy and safetensors inputs)
 # with clang's libFuzzer under AddressSanitizer and UBSan: first every file in
 # tests/fuzz/regressions/TARGET/ (crashes found earlier), then SECONDS seconds of fuzzing
 # from the seed corpus tests/fuzz/corpus/TARGET/ (new inputs go to a scratch directory,
@@ -19,8 +20,9 @@ CFLAGS=(-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined
         $(pkg-config --cflags jansson))
 LIBS=($(pkg-config --libs jansson) -lm)
 failed=0
-for t in indices list rep_csv study_json flags; do
-  clang "${CFLAGS[@]}" "$FZ/fuzz_$t.c" "$SIGMA_ROOT/io/parse.c" "$SIGMA_ROOT/src/error.c" \
+for t in indices list rep_csv study_json flags npy safetensors; do
+  clang "${CFLAGS[@]}" "$FZ/fuzz_$t.c" "$SIGMA_ROOT/io/parse.c" "$SIGMA_ROOT/io/tensor_header.c" \
+    "$SIGMA_ROOT/src/error.c" \
     "${LIBS[@]}" -o "$OUT/fuzz_$t"
   regs=("$FZ/regressions/$t"/* "$FZ/regressions/$t"/.keep) # .keep: never an empty list
   if ! "$OUT/fuzz_$t" "${regs[@]}" > "$OUT/$t.regress.log" 2>&1; then

@@ -12,7 +12,9 @@ BUILD_PKGS=(
   libscalapack-openmpi-dev
   libgsl-dev libcmocka-dev librandom123-dev libjansson-dev
   gnuplot-nox
+  help2man man-db            # the man pages from each --help (cmake/man.cmake), man -l (test)
   python3 python3-numpy python3-h5py python3-mpmath   # mpmath: high-precision references (issue 9)
+  python3-jsonschema         # the output schemas of docs/schemas/ (tests/mpi/test_schemas.sh)
   slurm-wlm munge
   procps time bc
   clang libclang-rt-14-dev   # libFuzzer + sanitizers for scripts/fuzz.sh

@@ -50,7 +50,7 @@ static const char *verdict_of(double slope, double se, double crit) {
 void sigma_mon_trend_fit(const double *y, int K, double level, sigma_mon_trend *out) {
   *out = (sigma_mon_trend){.n = K, .slope = NAN, .se = NAN, .t = NAN, .crit = NAN};
   for (int k = 0; k < K; k++)
-    if (isnan(y[k])) return;
+    if (!isfinite(y[k])) return;
   if (K < 2) return;
   double *x = malloc((size_t)K * sizeof *x);
   if (!x) return; /* out of memory: the slope is reported as not applicable */
@@ -58,8 +58,8 @@ void sigma_mon_trend_fit(const double *y, int K, double level, sigma_mon_trend *
   double c0, c1, cov00, cov01, cov11, sumsq;
   gsl_fit_linear(x, 1, y, 1, (size_t)K, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
   free(x);
-  out->slope = c1;
-  if (K < 3) return;
+  out->slope = isfinite(c1) ? c1 : NAN;
+  if (K < 3 || !isfinite(c1) || !isfinite(cov11)) return;
   out->se = sqrt(cov11);
   out->crit = gsl_cdf_tdist_Pinv(1.0 - 0.5 * (1.0 - level), K - 2.0);
   out->t = out->se > 0 ? c1 / out->se : NAN;

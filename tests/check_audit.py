@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Independent check of a `sigma audit` JSON report with h5py + numpy.
+"""Independent check of a `sigma audit` JSON report with h5py + numpy (inputs in HDF5,
+.npy or safetensors, read here with h5py, np.load and the safetensors layout).
 
 Recomputes every reported number from the input rows and the saved observed
 indices (half a, then half b) with numpy's own LAPACK calls and closed forms
@@ -20,11 +21,31 @@ import h5py
 import numpy as np
 
 
+def load_safetensors(path, name):
+    """Tensor name of a safetensors file, read by the format's definition (8-byte
+    little-endian header length, JSON header, little-endian data after it)."""
+    raw = open(path, "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    t = json.loads(raw[8 : 8 + n])[name]
+    b, e = t["data_offsets"]
+    dt = {"F16": "<f2", "F32": "<f4", "F64": "<f8"}[t["dtype"]]
+    return np.frombuffer(raw[8 + n + b : 8 + n + e], dtype=dt).reshape(t["shape"])
+
+
+def load_shard(path, dataset):
+    """One shard by its magic bytes: .npy (np.load), HDF5 (h5py), else safetensors."""
+    magic = open(path, "rb").read(8)
+    if magic[:6] == b"\x93NUMPY":
+        return np.load(path)
+    if h5py.is_hdf5(path):
+        with h5py.File(path, "r") as h:
+            return h[dataset][...]
+    return load_safetensors(path, dataset)
+
+
 def load_rows(report):
-    parts = []
-    for f in report["provenance"]["files"]:
-        with h5py.File(f["path"], "r") as h:
-            parts.append(np.asarray(h[f["dataset"]][...], dtype=np.float64))
+    parts = [np.asarray(load_shard(f["path"], f["dataset"]), dtype=np.float64)
+             for f in report["provenance"]["files"]]
     return np.concatenate(parts, axis=0)
 
 

@@ -128,7 +128,8 @@ def check(dirname, rtol):
     drift = []
     for t, (C, p) in enumerate(zip(R["checkpoints"], pts)):
         dU, dG = p["U"] - pts[b]["U"], p["Gamma"] - pts[b]["Gamma"]
-        sd = 0.0 if t == b else (math.sqrt(p["V"] + pts[b]["V"]) if p["V"] and pts[b]["V"] else None)
+        have_v = p["V"] is not None and pts[b]["V"] is not None
+        sd = 0.0 if t == b else (math.sqrt(p["V"] + pts[b]["V"]) if have_v else None)
         want = dict(p, delta_U=dU, delta_Gamma=dG, delta_U_sd=sd,
                     delta_U_lo=dU - z * sd if sd is not None else None,
                     delta_U_hi=dU + z * sd if sd is not None else None,
@@ -147,6 +148,7 @@ def check(dirname, rtol):
             c.equal(name + " (csv)", float(cell) if cell else None, C[k])
     S = R["summary"]
     scale = max(p["_scale"] for p in pts)
+    verdicts, slopes = {}, {}
     for key, col, final in (("track_II_U", "delta_U", None), ("track_I_Gamma", "delta_Gamma", None),
                             ("full_gram_U", "delta_U_full", None)):
         y = [w[col] for w in drift]
@@ -158,6 +160,17 @@ def check(dirname, rtol):
         if se:
             c.close(key + ".t_critical", T["t_critical"], t_quantile(1 - (1 - P["level"]) / 2,
                                                                      len(y) - 2), rtol=1e-9)
+            c.close(key + ".t", T["t"], slope / se, rtol=1e-9, atol=1e-9)
+        c.close_or_null(key + ".final_drift", T["final_drift"], y[-1], y[-1] is not None,
+                        atol=1e-10 * scale)
+        verdicts[key] = v
+        slopes[key] = slope
+    sign = lambda a, b: None if not a or not b else (a < 0) == (b < 0)
+    c.equal("tracks_agree_in_sign", S["tracks_agree_in_sign"],
+            sign(slopes["track_II_U"], slopes["track_I_Gamma"]))
+    vu, vg = verdicts["track_II_U"], verdicts["track_I_Gamma"]
+    c.equal("early_collapse_signature", S["early_collapse_signature"],
+            None if vu is None or vg is None else vu == "contracting" and vg != "contracting")
     print(f"check_monitor: {c.count} numbers, {c.fail} mismatches")
     return c.fail == 0
 

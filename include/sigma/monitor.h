@@ -55,7 +55,8 @@ void sigma_mon_drift_of(const sigma_mon_point *t, const sigma_mon_point *b, int 
  * error sqrt(s^2 / Sxx), s^2 = RSS / (K - 2), and the verdict at level: "contracting"
  * (slope < 0 and |slope| / se > t_{1 - a/2, K - 2}), "expanding" (the same with slope > 0),
  * else "stable". Not applicable (NaN, verdict NULL): K < 2 for the slope, K < 3 for the
- * standard error and the verdict, or any y NaN. A perfect fit (se = 0) decides by sign. */
+ * standard error and the verdict, or any y not finite. A perfect fit (se = 0) decides by
+ * sign. */
 typedef struct {
   int n;              /* points */
   double slope, se;   /* nats per checkpoint */

@@ -34,6 +34,13 @@ export SIGMA=${SIGMA:-$(cd "$here/../.." && pwd)/build/sigma}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd) list=$(cd "$(dirname "$list")" && pwd)/$(basename "$list")
 [[ -e $dir/merged ]] && die "$dir/merged exists (the merge would refuse); remove it or use a new DIR"
+# --baseline and --level go to the merge (the whole series), the rest to every part
+mergeargs=() prev=""
+for a in "$@"; do
+  case $prev in --baseline | --level) mergeargs+=("$prev" "$a") ;; esac
+  case $a in --baseline=* | --level=*) mergeargs+=("$a") ;; esac
+  prev=$a
+done
 # shellcheck disable=SC2086
 array=$(sbatch --parsable --export=ALL,SIGMA $opts --array="0-$((tasks - 1))" --ntasks="$ranks" \
         --job-name=sigma-monitor --output="$dir/slurm-monitor-%A_%a.out" \
@@ -42,7 +49,7 @@ array=${array%%;*}
 # shellcheck disable=SC2086
 merge=$(sbatch --parsable --export=ALL,SIGMA $opts $mopts --dependency="afterok:$array" \
         --kill-on-invalid-dep=yes --ntasks=1 --job-name=sigma-monitor-merge \
-        --output="$dir/slurm-merge-%j.out" "$here/monitor-merge.sbatch" "$dir")
+        --output="$dir/slurm-merge-%j.out" "$here/monitor-merge.sbatch" "$dir" "${mergeargs[@]}")
 merge=${merge%%;*}
 echo "array job: $array"
 echo "merge job: $merge"

@@ -85,7 +85,7 @@ if [[ $CASE == all || $CASE == n1_below_d ]]; then expect 2 1 "n1 = 5 < d = 8" -
 if [[ $CASE == all || $CASE == n1_above_N ]]; then expect 1 1 "n1 = 3001 > N = 3000" -- "$G" --n1 3001; ran=1; fi
 if [[ $CASE == all || $CASE == singular ]]; then expect 2 1 "singular" "G" "numerical rank 7 of d = 8" -- "$WORK/singular.h5" --n1 500; ran=1; fi
 if [[ $CASE == all || $CASE == truncated ]]; then expect 2 1 "truncated.h5" "truncated" "embeddings" -- "$WORK/truncated.h5" --n1 100; ran=1; fi
-if [[ $CASE == all || $CASE == not_hdf5 ]]; then expect 1 1 "text.h5" "not an HDF5 file" -- "$WORK/text.h5" --n1 100; ran=1; fi
+if [[ $CASE == all || $CASE == not_hdf5 ]]; then expect 1 1 "text.h5" "not a NumPy .npy file, an HDF5 file or a safetensors file" -- "$WORK/text.h5" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == d_mismatch ]]; then expect 2 1 "d6.h5" "d = 6" "good.h5" -- "$G" "$WORK/d6.h5" --n1 100; ran=1; fi
 if [[ $CASE == all || $CASE == bad_indices ]]; then expect 2 1 "bad_idx.txt" "line 3" "3000" -- "$G" --observed-indices "$WORK/bad_idx.txt"; ran=1; fi
 if [[ $CASE == all || $CASE == dup_indices ]]; then expect 1 1 "dup_idx.txt" "twice" -- "$G" --observed-indices "$WORK/dup_idx.txt"; ran=1; fi

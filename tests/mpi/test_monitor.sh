@@ -48,6 +48,40 @@ $CHECK f1 && $CHECK --same f1 f3 || fail "--full"
 run 1 monitor c0.h5 c1.h5 --n1 400 --seed 7 --energy-cap 1000 --out a --quiet > /dev/null
 run 3 monitor c2.h5 c3.h5 c4.h5 c5.h5 --append --out a --quiet > /dev/null
 $CHECK --same r1 a || fail "--append differs from one run"
+# --append keeps the run's --baseline and --level when they are not given again
+run 1 monitor $C --n1 400 --seed 7 --energy-cap 1000 --baseline 1 --level 0.9 --out bl --quiet > /dev/null
+run 1 monitor c0.h5 c1.h5 c2.h5 --n1 400 --seed 7 --energy-cap 1000 --baseline 1 --level 0.9 \
+  --out bla --quiet > /dev/null
+run 2 monitor c3.h5 c4.h5 c5.h5 --append --energy-cap 1000 --out bla --quiet > /dev/null
+$CHECK bl && $CHECK --same bl bla || fail "--append with --baseline 1 --level 0.9"
+# --merge: parts made separately (labels given so they read as one run) equal one run;
+# a part given twice and a part of another series are refused
+run 1 monitor c0.h5 c1.h5 --labels 0,1 --n1 400 --seed 7 --energy-cap 1000 --out pa --quiet > /dev/null
+run 2 monitor c2.h5 c3.h5 c4.h5 c5.h5 --labels 2,3,4,5 --n1 400 --seed 7 --energy-cap 1000 \
+  --out pb --quiet > /dev/null
+run 2 monitor --merge pa pb --out m --quiet > /dev/null
+$CHECK --same r1 m || fail "--merge differs from one run"
+run 1 monitor c2.h5 --n1 400 --seed 8 --energy-cap 1000 --out pc --quiet > /dev/null
+set +e
+run 1 monitor --merge pa ./pa --out m2 --quiet > /dev/null 2> err1
+run 1 monitor --merge pa pc --out m3 --quiet > /dev/null 2> err2
+set -e
+grep -q "are the same part" err1 && grep -q "pc: its seed differ" err2 && [[ ! -e m2 && ! -e m3 ]] \
+  || fail "--merge refusals: $(cat err1 err2)"
+# a checkpoint whose G1 is singular (a dead dimension: collapse below rank d) keeps its
+# tracks; its tau2, V and the CIs that need them are not applicable
+$PY -c "
+import h5py, numpy as np
+X = h5py.File('c1.h5')['embeddings'][...]; X[:, 5] = 0
+h5py.File('dead.h5', 'w').create_dataset('embeddings', data=X)"
+run 2 monitor c0.h5 dead.h5 c2.h5 --n1 400 --seed 7 --energy-cap 1000 --out dead --quiet > dead.txt
+$PY - <<'PY' || fail "singular G1"
+import json, math
+c = json.load(open("dead/monitor.json"))["checkpoints"][1]
+assert c["V"] is None and c["tau2_dec"] is None and c["delta_U_lo"] is None, c
+assert math.isfinite(c["U"]) and math.isfinite(c["Gamma"]) and c["delta_U"] < -5, c
+PY
+grep -q "n/a" dead.txt || fail "singular G1: no n/a in the table"
 # labels, a checkpoints file and another baseline
 run 1 monitor $C --n1 400 --seed 7 --energy-cap 1000 --labels g0,g1,g2,g3,g4,g5 --baseline 2 --out b --quiet > /dev/null
 printf 'g%d %s\n' 0 c0.h5 1 c1.h5 2 c2.h5 3 c3.h5 4 c4.h5 5 c5.h5:embeddings > list.txt

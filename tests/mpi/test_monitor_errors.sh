@@ -56,6 +56,8 @@ if want missing_checkpoint; then
 fi
 if want energy_cap; then
   expect 2 1 o "checkpoint 1 (1)" "big.h5:embeddings: row" "energy cap" "--normalize" -- a.h5 big.h5 --n1 100
+  # the same under --full on 2 ranks: rank 1's block fails, every rank agrees before the pass
+  expect 2 1 o "checkpoint 1 (1)" "big.h5:embeddings: row" -- a.h5 big.h5 --n1 100 --full
   # a row outside O (rows 0..99) is found by --full's pass over every row
   expect 2 1 o "checkpoint 1 (1)" "outside the observed block" "energy cap" -- a.h5 big1500.h5 --n1 100 --observed first --full
 fi

@@ -129,6 +129,13 @@ expect_err "is not an integer in 1.." --replicates 0 --n1 64 --out "$WORK/e2"
 [[ ! -e $WORK/e2 ]] || fail "output created for R = 0"
 touch "$WORK/afile"
 expect_err "cannot create the output directory" --replicates 5 --n1 64 --out "$WORK/afile/sub"
+expect_err "cannot create the output directory (its parent" --replicates 5 --n1 64 --out "$WORK/none/sub/"
+# a new --out with a trailing slash is a directory name like any other (study and monitor)
+run 1 study "$WORK/g.h5" --replicates 2 --n1 64 --out "$WORK/slash/" --no-plots --quiet > /dev/null \
+  || fail "study --out DIR/"
+[[ -s $WORK/slash/summary.csv ]] || fail "study --out DIR/: no summary"
+run 1 monitor "$WORK/g.h5" "$WORK/g.h5" --n1 64 --normalize --out "$WORK/mslash/" --no-plots --quiet > /dev/null \
+  || fail "monitor --out DIR/"
 expect_err "already holds a study" --replicates 200 $S --out "$WORK/a"
 expect_err "holds a different study" --replicates 24 --n1 16,64,256,1024 --seed 8 --out "$WORK/r2" --normalize --center --resume
 expect_err "needs at least 1 MiB per rank, over --memory-limit 0.1 MiB" --replicates 5 --n1 64,4096 --memory-limit 0.1 --out "$WORK/e5"

@@ -227,7 +227,7 @@ for t in 0 1 2 3 4 5; do
     --row-seed $((t + 10)) --quiet || fail "sigma generate m$t"
   echo "gen$t $WORK/m$t.h5"
 done > "$WORK/mlist.txt"
-MARGS=(--n1 200 --seed 3 --normalize --full --quiet --no-plots)
+MARGS=(--n1 200 --seed 3 --normalize --full --baseline 1 --level 0.9 --quiet --no-plots)
 mid1=$(sbatch --parsable -n 2 --export=ALL,SIGMA --output="$WORK/out/monitor-%j.out" \
        "$REPO/scripts/slurm/monitor.sbatch" "$WORK/m0.h5" "$WORK/m1.h5" --n1 200 --normalize \
        --out "$WORK/mon1" --quiet) || fail "sbatch monitor.sbatch"

@@ -65,6 +65,12 @@ static void test_describe_and_shard_of(void **state) {
   assert_string_equal(sigma_error_message(),
                       "c.h5:embeddings: row 3 (global row 11) is all zeros: cannot --normalize it");
   sigma_clear_error();
+  /* A .npy shard (dataset ""): the file alone. */
+  sigma_shard npy[1] = {{.path = "d.npy", .dataset = "", .rows = 4, .row0 = 0, .dtype_bytes = 4}};
+  const sigma_input one = {.nshards = 1, .shard = npy, .N = 4, .d = 3, .cur = -1};
+  assert_int_equal(sigma_input_check_row(&one, 2, x), SIGMA_EDATA);
+  assert_string_equal(sigma_error_message(), "d.npy: row 2 (global row 2) has NaN in column 1");
+  sigma_clear_error();
 }
 
 static void test_check_row(void **state) {
