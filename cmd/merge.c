@@ -1,6 +1,7 @@
 /* sigma merge: studies run as --replicate-range jobs combined into one (cmd/study.h). The
  * study is read back from the directories' study.json (io/study_desc.h), never made up
  * from options. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,7 +112,7 @@ static int merge_rank0(char *const *dirs, int ndirs, const char *out_dir,
     SIGMA_TRY(sigma_set_error(SIGMA_ENOMEM, "out of memory"));
   SIGMA_TRY(sigma_study_desc_write(path, &d[0], prov));
   sigma_study_result r = {&d[0], out_dir, 0, d[0].study.replicates, 0, 0.0, 0.0,
-                          NULL, NULL, prov, 0};
+                          NULL, NULL, prov, 0, NAN};
   char *outs[1] = {(char *)out_dir};
   rc = sigma_study_finish(&r, outs, 1);
 done:

@@ -206,9 +206,10 @@ static int truth(const sigma_study_opts *o, MPI_Comm comm, int rank, int size, i
 /* Rank 0: the summary of replicates [lo, hi) in DIR. */
 static int summarize(const sigma_study_opts *o, const sigma_study_desc *d,
                      const sigma_audit_result *a, int size, int64_t chunk, int64_t computed,
-                     double t_truth, double t_reps) {
+                     double t_truth, double t_reps, int64_t ahead) {
   sigma_study_result r = {d, o->out_dir, o->rep_lo, o->rep_hi, computed, t_truth, t_reps,
-                          NULL, NULL, study_provenance(o, a, size, chunk), o->no_plots};
+                          NULL, NULL, study_provenance(o, a, size, chunk), o->no_plots,
+                          computed > 0 ? (double)ahead / (double)computed : NAN};
   if (!r.provenance) return sigma_set_error(SIGMA_ENOMEM, "out of memory");
   char *dirs[1] = {(char *)o->out_dir};
   int rc = sigma_study_finish(&r, dirs, 1);
@@ -222,7 +223,7 @@ int sigma_study_run(const sigma_study_opts *o, MPI_Comm comm) {
   SIGMA_CHECK(sigma_mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size"));
   sigma_study_desc d = {0};
   sigma_audit_result a = {0};
-  int64_t chunk = 0, computed = 0, all_computed = 0;
+  int64_t chunk = 0, counts[2] = {0, 0}, all[2] = {0, 0}; /* computed, read ahead */
   int rc = SIGMA_OK, have_audit = 0;
   SIGMA_TRY(prepare(o, comm, rank, &d, &chunk));
   double t0 = MPI_Wtime();
@@ -230,12 +231,12 @@ int sigma_study_run(const sigma_study_opts *o, MPI_Comm comm) {
   SIGMA_TRY(truth(o, comm, rank, size, chunk, &d, &a));
   const double t_truth = MPI_Wtime() - t0;
   t0 = MPI_Wtime();
-  rc = sigma_study_replicates(&d, o, &a, chunk, rank, size, &computed);
+  rc = sigma_study_replicates(&d, o, &a, chunk, rank, size, &counts[0], &counts[1]);
   SIGMA_TRY(sigma_sync_error(rc, comm));
-  SIGMA_TRY(sigma_mpi_check(MPI_Allreduce(&computed, &all_computed, 1, MPI_INT64_T, MPI_SUM, comm),
+  SIGMA_TRY(sigma_mpi_check(MPI_Allreduce(counts, all, 2, MPI_INT64_T, MPI_SUM, comm),
                             "MPI_Allreduce"));
   const double t_reps = MPI_Wtime() - t0;
-  if (rank == 0) rc = summarize(o, &d, &a, size, chunk, all_computed, t_truth, t_reps);
+  if (rank == 0) rc = summarize(o, &d, &a, size, chunk, all[0], t_truth, t_reps, all[1]);
   rc = sigma_sync_error(rc, comm);
 done:
   if (have_audit) sigma_audit_result_free(&a);

@@ -50,6 +50,8 @@ typedef struct {
   sigma_study_cell *cells;      /* K x sigma_nest: cells[k sigma_nest + e] */
   json_t *provenance;           /* report/provenance.h, with the command's extras (borrowed) */
   int no_plots;                 /* write no plot data, run no gnuplot */
+  double reps_ahead;            /* the fraction of computed replicates whose rows were read
+                                   ahead (cmd/study_run.c); NaN when none was computed */
 } sigma_study_result;
 
 /* The cell of sweep point k and estimator e (registry index). */

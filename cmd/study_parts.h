@@ -19,11 +19,14 @@ int sigma_study_rep_chunk(const sigma_study_opts *o, const sigma_study_desc *d, 
  * each drawn (Philox key (seed, i)), read from a->input in chunks of `chunk` rows,
  * prepared as the truth audit prepared its rows, run over the sweep and written to
  * DIR/replicates/rep-NNNNNN.csv; with o->resume a replicate whose file is complete is
- * kept. *computed: replicates computed here. Errors: the replicate's (the message names
- * it), SIGMA_ENOMEM, SIGMA_EIO. Not collective (the caller agrees on the error). */
+ * kept. The next replicate's draw and rows are read on a reader thread while one is
+ * computed when that pays (mpi/worker.h) and a second block fits o->memory_limit.
+ * *computed: replicates computed here; *ahead: of them, those read ahead. Errors: the
+ * replicate's (the message names it), SIGMA_ENOMEM, SIGMA_EIO, in the order of the
+ * replicates whether read ahead or not. Not collective (the caller agrees on the error). */
 int sigma_study_replicates(const sigma_study_desc *d, const sigma_study_opts *o,
                            const sigma_audit_result *a, int64_t chunk, int rank, int size,
-                           int64_t *computed);
+                           int64_t *computed, int64_t *ahead);
 
 /* Rank 0, after the replicates: gather r->rep_lo..rep_hi from dirs (the first holding
  * each complete) into r->V and DIR/replicates.csv, compute r->cells, and write the

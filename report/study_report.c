@@ -148,13 +148,14 @@ static json_t *summary_rows(const sigma_study_result *r) {
 static int write_summary_json(const sigma_study_result *r) {
   const sigma_study_desc *d = r->desc;
   json_t *root = json_pack(
-      "{s:o,s:{s:f,s:o,s:o,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f}}", "study",
+      "{s:o,s:{s:f,s:o,s:o,s:o},s:{s:I,s:I,s:I},s:o,s:{s:f,s:f,s:o}}", "study",
       sigma_study_header_json(&d->study), "truth", "L", d->L, "tau2_oracle",
       sigma_json_num(d->tau2_oracle), "tau2_oracle_over_d",
       sigma_json_num(d->tau2_oracle / d->study.d), "audit_logdet_G1_rep0_n1max",
       sigma_json_num(d->logdet_G1_rep0), "replicates_here", "first", (json_int_t)r->rep_lo,
       "end", (json_int_t)r->rep_hi, "computed_this_run", (json_int_t)r->computed, "summary",
-      summary_rows(r), "timing_s", "truth", r->t_truth, "replicates", r->t_reps);
+      summary_rows(r), "timing_s", "truth", r->t_truth, "replicates", r->t_reps,
+      "replicates_ahead", sigma_json_num(r->reps_ahead));
   if (root && r->provenance) json_object_set(root, "provenance", r->provenance);
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
   int rc = text ? sigma_study_write(r->out_dir, "summary.json", text)

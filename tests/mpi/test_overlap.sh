@@ -177,4 +177,43 @@ for np in 1 2 3; do
   done
 done
 echo "ok: $ref"
+# sigma study loads replicate i + P's draw and rows while it computes replicate i: the
+# same replicate files and summary with and without, 1 to 3 ranks, through --resume (lost
+# replicates recomputed, complete ones skipped) and with --memory-limit (a block in
+# chunks: nothing is read ahead).
+S="--n1 32,128,300 --replicates 10 --seed 3 --quiet --no-plots"
+studies=()
+for np in 1 2 3; do
+  for ov in on off; do
+    SIGMA_OVERLAP=$ov "$MPIEXEC" --oversubscribe -n "$np" "$SIGMA" study g.h5 $S --out "st.$np.$ov" \
+      > /dev/null || fail "study $np $ov"
+    studies+=("st.$np.$ov")
+  done
+done
+# ahead TAG WANT: the fraction of TAG's replicates read ahead is > 0 (True) or 0 (False)
+ahead() {
+  $PY -c "import json,sys; v=json.load(open('$1/summary.json'))['timing_s']['replicates_ahead']; sys.exit((v > 0) != $2)" \
+    || fail "study $1: replicates read ahead is not $2"
+}
+ahead st.1.on True; ahead st.2.on True; ahead st.3.on True; ahead st.1.off False
+# n1 up to 4096 under --memory-limit 1 (MiB): the block is read in chunks, nothing ahead
+M="--n1 32,4096 --replicates 4 --seed 3 --quiet --no-plots"
+SIGMA_OVERLAP=on "$MPIEXEC" -n 1 "$SIGMA" study g.h5 $M --out st.big > /dev/null || fail "study 4096"
+SIGMA_OVERLAP=on "$MPIEXEC" -n 1 "$SIGMA" study g.h5 $M --memory-limit 1 --out st.mem > /dev/null \
+  || fail "study --memory-limit"
+ahead st.big True
+ahead st.mem False
+for f in replicates.csv summary.csv; do
+  cmp -s st.big/$f st.mem/$f || fail "study --memory-limit: $f differs"
+done
+rm st.2.on/replicates/rep-000003.csv st.2.on/replicates/rep-000006.csv st.2.on/summary.csv 2> /dev/null \
+  || fail "study: the replicate files are not where the test expects them"
+SIGMA_OVERLAP=on "$MPIEXEC" -n 2 "$SIGMA" study g.h5 $S --out st.2.on --resume > /dev/null \
+  || fail "study --resume"
+ahead st.2.on False # replicates 3 and 6 recomputed, one a rank: nothing to read ahead
+for t in "${studies[@]:1}"; do
+  cmp -s "st.1.on/replicates.csv" "$t/replicates.csv" || fail "study $t: replicates.csv differs"
+  cmp -s "st.1.on/summary.csv" "$t/summary.csv" || fail "study $t: summary.csv differs"
+done
+echo "ok: sigma study: ${#studies[@]} runs and a resumed one identical, and in chunks (reading ahead or not)"
 echo PASSED
