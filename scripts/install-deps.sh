@@ -19,6 +19,9 @@ BUILD_PKGS=(
   procps time bc
   clang libclang-rt-14-dev   # libFuzzer + sanitizers for scripts/fuzz.sh
   hdf5-filter-plugin         # an HDF5 filter plugin, to test a file whose filter is missing
+  # the recursive loop (data/collapse/, issue 13): a GRU language model, its subword
+  # vocabulary and the fastText encoder; the tiny loop runs in the test suite
+  python3-torch python3-sentencepiece fasttext
 )
 # Real input: the TECH corpus (paper Appendix C.2) rebuilt from Debian's documentation.
 DATA_PKGS=(fasttext python3.11-doc postgresql-doc-15 sqlite3-doc rust-doc)
