@@ -9,5 +9,6 @@ int run_merge(int argc, char **argv);
 int run_plan(int argc, char **argv);
 int run_monitor(int argc, char **argv);
 int run_generate(int argc, char **argv);
+int run_proxies(int argc, char **argv);
 
 #endif

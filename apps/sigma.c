@@ -43,6 +43,7 @@ static void usage(FILE *f) {
           "  merge      combine studies run as --replicate-range jobs\n"
           "  plan       recommend n1 for a precision from a pilot block only\n"
           "  monitor    Sigma-UB collapse monitoring over training checkpoints\n"
+          "  proxies    surface proxies of generated text: distinct-n, hashed n-gram HHI\n"
           "  generate   synthetic HDF5 input with known log det Sigma and tau2\n\n"
           "  sigma COMMAND --help   lists the command's options and defaults\n"
           "  sigma --version\n");
@@ -55,7 +56,8 @@ typedef struct {
 
 static const command kCommands[] = {{"audit", run_audit}, {"study", run_study},
                                     {"plan", run_plan},   {"merge", run_merge},
-                                    {"monitor", run_monitor}, {"generate", run_generate}};
+                                    {"monitor", run_monitor}, {"generate", run_generate},
+                                    {"proxies", run_proxies}};
 
 static const command *find_command(const char *name) {
   for (size_t k = 0; k < sizeof kCommands / sizeof *kCommands; k++)

@@ -15,7 +15,7 @@ if(NOT HELP2MAN)
                       "or configure with -DSIGMA_MAN_PAGES=OFF")
 endif()
 
-set(SIGMA_MAN_COMMANDS audit study merge plan monitor generate)
+set(SIGMA_MAN_COMMANDS audit study merge plan monitor generate proxies)
 set(SIGMA_MAN_PAGES_BUILT "")
 foreach(cmd "" ${SIGMA_MAN_COMMANDS})
   if(cmd STREQUAL "")

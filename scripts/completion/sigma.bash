@@ -9,7 +9,7 @@
 # inputs: *.h5, *.hdf5, *.npy, *.safetensors, directories and @LIST files. Both
 # `--flag value` and `--flag=value` are completed. Self-contained (compgen only).
 
-_sigma_commands="audit study merge plan monitor generate"
+_sigma_commands="audit study merge plan monitor generate proxies"
 _sigma_shared="--center --level= --normalize --rule-constant= --seed="
 _sigma_stream="--block-rows= --quiet"
 _sigma_flags_audit="--epsilon= --n1= --observed= --observed-indices= --save-indices=
@@ -25,6 +25,8 @@ _sigma_flags_monitor="--baseline= --checkpoints= --labels= --n1= --observed= --o
 _sigma_flags_generate="--beta= --block-rows= --dataset= --dim= --dtype= --generations= --nu=
   --quiet --radial= --radial-var= --recursive-refit= --row-seed= --rows= --seed= --spectrum=
   --spike-size= --spikes= --help --usage"
+_sigma_flags_proxies="--csv= --exact --hhi-n= --json= --seed= --sketch-depth= --sketch-width=
+  --help --usage"
 
 # Append to COMPREPLY the matches of $1 among files ending in one of the extensions
 # $2.. (every file when none), and directories (to walk into).
@@ -69,6 +71,7 @@ _sigma_positional() {
   case $cmd in
     merge) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
     generate) _sigma_files "$cur" h5 ;;
+    proxies) _sigma_files "$cur" txt ;;
     *)
       if [[ $cur == @* ]]; then  # @LIST: a file naming one input per line
         _sigma_files "${cur#@}"

@@ -33,14 +33,14 @@ checks=0
 [[ $(complete -p sigma) == "complete -F _sigma sigma" ]] || fail "complete -p sigma: $(complete -p sigma)"
 
 # Each command's flags against its --help: option lines "  -x, --flag[=VALUE]  text".
-for cmd in audit study merge plan monitor generate; do
+for cmd in audit study merge plan monitor generate proxies; do
   want=$("$SIGMA" "$cmd" --help | grep -E '^ {2,8}(-[^-], )?--[a-z]' |
          sed -E 's/^ +(-[^-], )?(--[a-z0-9-]+)(\[?=)?.*/\2\3/; s/\[=$/=/' | sort -u | tr '\n' ' ')
   expect "${want% }" sigma "$cmd" --
 done
-echo "flag lists = --help for the 6 commands"
+echo "flag lists = --help for the 7 commands"
 
-expect "audit generate merge monitor plan study" sigma ""
+expect "audit generate merge monitor plan proxies study" sigma ""
 expect "--help --version" sigma --
 expect "monitor" sigma mo
 expect "--n1= --no-tau2 --normalize" sigma audit --n
@@ -65,6 +65,7 @@ expect "a.h5 b.npy c.safetensors d.txt e.hdf5 f g.h5 out.d sub" sigma audit x.h5
 expect "out.d sub" sigma merge ""
 expect "out.d sub" sigma monitor --merge run0 ""
 expect "a.h5 f g.h5 out.d sub" sigma generate ""
+expect "d.txt out.d sub" sigma proxies ""
 # Values of flags with a fixed set; none for a number.
 expect "auto off on" sigma audit x.h5 --scalapack ""
 expect "exponential isotropic powerlaw spiked" sigma generate --spectrum = ""

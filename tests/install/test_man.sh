@@ -11,7 +11,7 @@ WARN=$(mktemp "${TMPDIR:-/tmp}/sigma-man.XXXXXX")
 trap 'rm -f "$WARN"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 n=0
-for cmd in "" audit study merge plan monitor generate; do
+for cmd in "" audit study merge plan monitor generate proxies; do
   page=sigma${cmd:+-$cmd}
   src=$MAN_DIR/$page.1
   [[ -f $src ]] || fail "$src missing"

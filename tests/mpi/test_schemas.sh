@@ -71,8 +71,15 @@ check plan p*.json
 check study-summary s*/summary.json
 check study s*/study.json
 check monitor m*/monitor.json
-n=$(ls a*.json p*.json s*/summary.json s*/study.json m*/monitor.json | wc -l)
-[[ $n == 32 ]] || fail "expected 32 JSON outputs, validated $n"
+# proxies: with and without --exact, and an empty input (every ratio null)
+printf 'a b c a b\n\nb c a\n' > t.txt
+: > empty.txt
+run 2 proxies t.txt --exact --json x1.json > /dev/null
+run 1 proxies t.txt --hhi-n 1 --json x2.json > /dev/null
+run 1 proxies empty.txt --exact --json x3.json > /dev/null
+check proxies x*.json
+n=$(ls a*.json p*.json s*/summary.json s*/study.json m*/monitor.json x*.json | wc -l)
+[[ $n == 35 ]] || fail "expected 35 JSON outputs, validated $n"
 
 # The CSV outputs name only documented keys: audit --csv keys are the JSON leaves;
 # summary.csv's columns are a summary row's keys in order; monitor.csv's columns are
@@ -120,6 +127,7 @@ inject study s1/study.json "j['study']['extra'] = 0" '$.study.extra: undocumente
 inject study s1/study.json "j['replicate_columns'] += ',newest_est'" '$.replicate_columns'
 inject monitor m1/monitor.json "j['checkpoints'][2]['U_new'] = 0.0" '$.checkpoints[2].U_new: undocumented key'
 inject monitor m1/monitor.json "j['summary']['track_II_U']['verdict'] = 'collapsing'" '$.summary.track_II_U.verdict'
+inject proxies x1.json "j['sketch']['rows'] = 5" '$.sketch.rows: undocumented key'
 inject monitor m1/monitor.json "j['extra'] = {}" '$.extra: undocumented key'
 
 echo "PASSED: $n JSON outputs valid against docs/schemas/, CSV columns documented, injected keys caught"
