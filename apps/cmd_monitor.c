@@ -45,6 +45,9 @@ static struct argp_option monitor_options[] = {
     {"merge", O_MERGE, 0, 0, "the arguments are monitor runs (e.g. one per job-array task) to "
                              "concatenate in order into DIR: nothing recomputed", 4},
     {"no-plots", O_NOPLOTS, 0, 0, "do not run gnuplot", 4},
+    {"proxies", O_PROXIES, "LIST", 0, "surface proxies: LIST names one `sigma proxies --json` "
+                                      "output per checkpoint given, in order; their values "
+                                      "and Spearman correlations with the drifts are added", 4},
     {0}};
 
 /* A label is a CSV field and a Markdown table cell as is, and JSON text: UTF-8 without a
@@ -81,7 +84,7 @@ static void observed_flag(struct argp_state *st, monitor_args *a, char *arg) {
 static void check_merge(struct argp_state *st, monitor_args *a) {
   const sigma_monitor_opts *o = &a->o;
   if ((o->set & ~SIGMA_MON_SET_BASELINE) || o->c.seed != UINT64_MAX || o->full || o->append ||
-      o->c.normalize ||
+      o->c.normalize || o->proxies ||
       a->labels_arg || a->ckpt_file)
     argp_error(st, "--merge takes n1, seed, delta, energy cap, --normalize, --full, the observed "
                    "rows and the labels from its parts: give only the part directories, --out, "
@@ -120,6 +123,7 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *st) {
   case ARGP_KEY_INIT: st->child_inputs[0] = st->child_inputs[1] = &a->o.c; break;
   case O_LABELS: a->labels_arg = arg; split_labels(st, a, arg); break;
   case O_CKPTS: a->ckpt_file = arg; break;
+  case O_PROXIES: o->proxies = arg; break;
   case O_BASELINE:
     o->baseline = (int)flag_int(st, "--baseline", arg, 0, 1 << 30);
     o->set |= SIGMA_MON_SET_BASELINE;

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "monitor_desc.h"
 #include "monitor_parts.h"
+#include "proxies_list.h"
 #include "reduce.h"
 #include "str.h"
 #include "worker.h"
@@ -337,6 +338,26 @@ static int choose_block(const sigma_monitor_opts *o, sigma_monitor_result *r, in
   return SIGMA_OK;
 }
 
+/* The Spearman correlations of each proxy with the drifts over the series (NaN where a
+ * checkpoint has no proxies: sigma_spearman). */
+static int proxies_corr(sigma_monitor_result *r) {
+  double *x = NULL;
+  SIGMA_CHECK(sigma_calloc(&x, 3 * (size_t)r->K + 1, sizeof *x));
+  double *y = x + r->K, *g = y + r->K;
+  for (int j = 0; j < 3; j++) {
+    for (int t = 0; t < r->K; t++) {
+      const sigma_mon_point *p = &r->ck[t].p;
+      x[t] = j == 0 ? p->distinct_1 : j == 1 ? p->distinct_2 : p->hhi;
+      y[t] = r->drift[t].dU;
+      g[t] = r->drift[t].dGamma;
+    }
+    r->sum.rho_U[j] = sigma_spearman(y, x, r->K);
+    r->sum.rho_Gamma[j] = sigma_spearman(g, x, r->K);
+  }
+  free(x);
+  return SIGMA_OK;
+}
+
 int sigma_monitor_series(const sigma_monitor_opts *o, sigma_monitor_result *r) {
   if (o->baseline >= r->K)
     return sigma_set_error(SIGMA_EINVAL, "--baseline %d: the series has %d checkpoints (0..%d)",
@@ -345,7 +366,7 @@ int sigma_monitor_series(const sigma_monitor_opts *o, sigma_monitor_result *r) {
   for (int t = 0; t < r->K; t++)
     sigma_mon_drift_of(&r->ck[t].p, b, t == o->baseline, r->z, &r->drift[t]);
   sigma_mon_summarize(r->drift, r->K, r->level, &r->sum);
-  return SIGMA_OK;
+  return proxies_corr(r);
 }
 
 static void set_params(const sigma_monitor_opts *o, sigma_monitor_result *r, MPI_Comm comm) {
@@ -377,6 +398,7 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
   double t0 = MPI_Wtime();
   sigma_monitor_desc prev = {0};
   int64_t *N = NULL;
+  double *pv = NULL; /* --proxies: 3 per new checkpoint */
   int rc = SIGMA_OK;
   sigma_monitor_opts e = *o;
   SIGMA_TRY(sigma_monitor_check_dir(o->out_dir, o->append));
@@ -391,6 +413,10 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
   if (o->append) SIGMA_TRY(adopt_previous(&e, r, &prev));
   for (int k = 0; k < o->c.ninputs; k++) SIGMA_TRY(name_ckpt(&e, r, k));
   SIGMA_TRY(validate(&e, r, N));
+  if (o->proxies) { /* before any work: a bad list fails the run at once */
+    SIGMA_TRY(sigma_calloc(&pv, 3 * (size_t)o->c.ninputs + 1, sizeof *pv));
+    SIGMA_TRY(sigma_proxies_list_read(o->proxies, o->c.ninputs, pv));
+  }
   if (!o->append) SIGMA_TRY(choose_block(&e, r, N[0]));
   SIGMA_TRY(check_rows(&e, r, N));
   if (e.baseline >= r->K) /* before any work */
@@ -399,10 +425,17 @@ int sigma_monitor_run(const sigma_monitor_opts *o, MPI_Comm comm, sigma_monitor_
 done:
   rc = sigma_sync_error(rc, comm); /* every rank did the same work: the same verdict */
   if (rc == SIGMA_OK) rc = compute(&e, r, comm);
+  for (int k = 0; rc == SIGMA_OK && pv && k < o->c.ninputs; k++) {
+    sigma_mon_point *p = &r->ck[r->nprev + k].p;
+    p->distinct_1 = pv[3 * k];
+    p->distinct_2 = pv[3 * k + 1];
+    p->hhi = pv[3 * k + 2];
+  }
   if (rc == SIGMA_OK) rc = sigma_sync_error(sigma_monitor_series(&e, r), comm);
   r->t_total = MPI_Wtime() - t0;
   sigma_monitor_desc_free(&prev);
   free(N);
+  free(pv);
   return rc;
 }
 

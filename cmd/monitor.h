@@ -36,6 +36,7 @@ typedef struct {
   int full, append, plots;
   int merge;               /* c.inputs are monitor run directories (parts), not checkpoints */
   const char *out_dir;
+  const char *proxies;     /* --proxies LIST: one sigma proxies JSON per new checkpoint */
   unsigned set;            /* SIGMA_MON_SET_* bits: flags the user gave (--append compares
                               them with DIR's run; the others are taken from it) */
 } sigma_monitor_opts;

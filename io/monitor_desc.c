@@ -17,7 +17,8 @@
 const sigma_mon_field sigma_mon_point_fields[] = {
     F(N),     F(n1),       F(logdet_G1d), F(U),   F(Gamma),
     F(B),     F(tau2_loo), F(tau2_dec),   F(V_G), F(V),
-    F(effective_rank), F(participation), F(alpha), F(max_norm2), F(U_full)};
+    F(effective_rank), F(participation), F(alpha), F(max_norm2), F(U_full),
+    F(distinct_1), F(distinct_2), F(hhi)};
 #undef F
 const int sigma_mon_npoint_fields =
     (int)(sizeof sigma_mon_point_fields / sizeof sigma_mon_point_fields[0]);
@@ -145,9 +146,14 @@ static int read_ckpt(const char *path, json_t *c, sigma_monitor_desc *d, int k) 
   SIGMA_CHECK(str_dup(path, c, "spec", &ck->spec));
   SIGMA_CHECK(read_files(path, c, ck));
   sigma_mon_point *p = &ck->p;
-  for (int f = 0; f < sigma_mon_npoint_fields; f++)
-    SIGMA_CHECK(num(path, c, sigma_mon_point_fields[f].name,
-                    (double *)((char *)p + sigma_mon_point_fields[f].offset)));
+  for (int f = 0; f < sigma_mon_npoint_fields; f++) {
+    const sigma_mon_field *fd = &sigma_mon_point_fields[f];
+    double *v = (double *)((char *)p + fd->offset);
+    if (f >= sigma_mon_npoint_fields - 3 && !json_object_get(c, fd->name))
+      *v = NAN; /* the proxies (the last 3 fields): absent from runs of an older sigma */
+    else
+      SIGMA_CHECK(num(path, c, fd->name, v));
+  }
   p->d = d->d;
   return SIGMA_OK;
 }

@@ -43,6 +43,13 @@ void sigma_monitor_table(FILE *f, const sigma_monitor_result *r) {
   sigma_str_free(&s);
 }
 
+/* Whether any checkpoint carries surface proxies (--proxies). */
+static int has_proxies(const sigma_monitor_result *r) {
+  for (int t = 0; t < r->K; t++)
+    if (!isnan(r->ck[t].p.distinct_1) || !isnan(r->ck[t].p.hhi)) return 1;
+  return 0;
+}
+
 /* One track's line of the summary. */
 static void trend_line(sigma_str *s, const char *name, double final, const sigma_mon_trend *t) {
   sigma_str_appendf(s, "%-20s final drift %s, slope %s +- %s per checkpoint (t = %s): %s\n",
@@ -66,6 +73,12 @@ void sigma_monitor_verdict_text(sigma_str *s, const sigma_monitor_result *r) {
   sigma_str_appendf(s, "tracks agree in sign: %s; early-collapse signature (Track II "
                        "contracting while Track I is not): %s\n", yes_no(m->agree),
                     yes_no(m->early_collapse));
+  if (has_proxies(r))
+    sigma_str_appendf(s, "proxies, Spearman over checkpoints with delta_U / delta_Gamma: "
+                         "distinct-1 %s / %s, distinct-2 %s / %s, HHI %s / %s\n",
+                      sigma_num("%.3f", m->rho_U[0]), sigma_num("%.3f", m->rho_Gamma[0]),
+                      sigma_num("%.3f", m->rho_U[1]), sigma_num("%.3f", m->rho_Gamma[1]),
+                      sigma_num("%.3f", m->rho_U[2]), sigma_num("%.3f", m->rho_Gamma[2]));
 }
 
 void sigma_monitor_csv(sigma_str *s, const sigma_monitor_result *r) {
@@ -126,6 +139,17 @@ static json_t *ckpt_json(const sigma_monitor_result *r, int t) {
   return c;
 }
 
+/* The proxies' Spearman correlations with the drifts (null: n/a). */
+static json_t *proxies_json(const sigma_mon_summary *m) {
+  static const char *names[3] = {"distinct_1", "distinct_2", "hhi"};
+  json_t *o = json_object();
+  for (int j = 0; o && j < 3; j++)
+    json_object_set_new(o, names[j], json_pack("{s:o,s:o}", "spearman_delta_U",
+                                               sigma_json_num(m->rho_U[j]), "spearman_delta_Gamma",
+                                               sigma_json_num(m->rho_Gamma[j])));
+  return o;
+}
+
 /* monitor.json: parameters, checkpoints, summary, this run's timings, provenance. */
 static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *r) {
   json_t *cks = json_array(), *secs = json_array(), *reads = json_array();
@@ -142,14 +166,15 @@ static char *json_text(const sigma_monitor_opts *o, const sigma_monitor_result *
   const sigma_mon_summary *m = &r->sum;
   json_t *root = json_pack(
       "{s:{s:i,s:I,s:I,s:I,s:f,s:f,s:b,s:b,s:f,s:i,s:f},s:o,"
-      "s:{s:i,s:o,s:o,s:o,s:o,s:o},s:{s:f,s:i,s:o,s:o},s:o}",
+      "s:{s:i,s:o,s:o,s:o,s:o,s:o,s:o},s:{s:f,s:i,s:o,s:o},s:o}",
       "monitor", "d", r->d, "n1", (json_int_t)r->n1, "N0", (json_int_t)r->N0, "seed",
       (json_int_t)r->seed, "delta", r->delta, "energy_cap", r->energy_cap, "normalize",
       r->normalize, "full", r->full, "level", r->level, "baseline", r->baseline, "z", r->z,
       "checkpoints", cks, "summary", "checkpoints", r->K, "track_II_U",
       trend_json(&m->U, m->dU_final), "track_I_Gamma", trend_json(&m->Gamma, m->dGamma_final),
       "full_gram_U", trend_json(&m->U_full, m->dU_full_final), "tracks_agree_in_sign",
-      flag_json(m->agree), "early_collapse_signature", flag_json(m->early_collapse), "timing",
+      flag_json(m->agree), "early_collapse_signature", flag_json(m->early_collapse), "proxies",
+      proxies_json(m), "timing",
       "total_seconds", r->t_total, "new_checkpoints", r->K - r->nprev, "checkpoint_seconds",
       secs, "read_seconds", reads, "provenance", sigma_provenance("sigma monitor", &o->c, NULL, r->nranks));
   char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;

@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -26,6 +27,7 @@ void sigma_mon_point_fill(sigma_mon_point *p, const double *w_G1, int d, double 
   p->tau2_dec = tau2_dec;
   p->V_G = V_G;
   p->V = sigma_var_calibrated(V_G, tau2_dec, d, N, n1);
+  p->distinct_1 = p->distinct_2 = p->hhi = NAN;
   p->effective_rank = tr.health.effective_rank;
   p->participation = tr.health.participation;
   p->alpha = tr.health.powerlaw_alpha;
@@ -93,4 +95,22 @@ void sigma_mon_summarize(const sigma_mon_drift *d, int K, double level, sigma_mo
     s->early_collapse = -1;
   else
     s->early_collapse = s->U.verdict[0] == 'c' && s->Gamma.verdict[0] != 'c';
+  for (int k = 0; k < 3; k++) s->rho_U[k] = s->rho_Gamma[k] = NAN;
+}
+
+static int constant(const double *x, int n) {
+  for (int i = 1; i < n; i++)
+    if (x[i] != x[0]) return 0;
+  return 1;
+}
+
+double sigma_spearman(const double *x, const double *y, int n) {
+  if (n < 3 || constant(x, n) || constant(y, n)) return NAN;
+  for (int i = 0; i < n; i++)
+    if (!isfinite(x[i]) || !isfinite(y[i])) return NAN;
+  double *work = malloc(2 * (size_t)n * sizeof *work);
+  if (!work) return NAN;
+  const double r = gsl_stats_spearman(x, 1, y, 1, (size_t)n, work);
+  free(work);
+  return isfinite(r) ? r : NAN;
 }

@@ -61,7 +61,7 @@ def proxies(sigma, ckpts, outdir):
     for g, d in ckpts:
         js = os.path.join(outdir, f"gen-{g:03d}.json")
         if not os.path.exists(js):
-            run([sigma, "proxies", os.path.join(d, "responses.txt"), "--json", js, "--quiet"],
+            run([sigma, "proxies", os.path.join(d, "responses.txt"), "--json", js],
                 f"proxies of {d}")
         paths.append(js)
     lst = os.path.join(outdir, "list.txt")

@@ -32,11 +32,13 @@ typedef struct {
   double effective_rank, participation, alpha; /* SPEC 6 health of G1 */
   double max_norm2;          /* max ||x||^2 over the rows read (observed; all with --full) */
   double U_full;             /* log det(G + delta I) - d log N (NaN without --full) */
+  double distinct_1, distinct_2, hhi; /* surface proxies of the checkpoint's text
+                                         (sigma proxies, --proxies; NaN without) */
 } sigma_mon_point;
 
 /* The point from the descending eigenvalues w_G1 (d of them) and the block statistics:
  * U, Gamma, B, logdet_G1d and the health; tau2_loo, tau2_dec, V_G copied, V computed.
- * max_norm2 and U_full are left to the caller. No errors. */
+ * max_norm2 and U_full are left to the caller; the proxies are set NaN. No errors. */
 void sigma_mon_point_fill(sigma_mon_point *p, const double *w_G1, int d, double N, double n1,
                           double delta, double energy_cap, double tau2_loo, double tau2_dec,
                           double V_G);
@@ -74,9 +76,19 @@ typedef struct {
   double dU_final, dGamma_final, dU_full_final;
   int agree;          /* 1/0; -1: a slope is n/a or zero */
   int early_collapse; /* 1/0; -1: a verdict is n/a */
+  /* Spearman correlation over the checkpoints of each surface proxy (distinct-1,
+   * distinct-2, HHI) with the Track II drift dU and the Track I drift dGamma (the paper's
+   * Table 11); NaN: not applicable (sigma_spearman) */
+  double rho_U[3], rho_Gamma[3];
 } sigma_mon_summary;
 
-/* The series summary from the K drifts (d[K - 1] the final one). No errors. */
+/* Spearman's rank correlation of x and y (n points; ties get their average rank; GSL
+ * gsl_stats_spearman). NaN (not applicable) when n < 3, a value is not finite, or x or y
+ * is constant. No errors (NaN also when out of memory). */
+double sigma_spearman(const double *x, const double *y, int n);
+
+/* The series summary from the K drifts (d[K - 1] the final one); rho_U and rho_Gamma NaN
+ * (the caller fills them from the points' proxies). No errors. */
 void sigma_mon_summarize(const sigma_mon_drift *d, int K, double level, sigma_mon_summary *s);
 
 #endif

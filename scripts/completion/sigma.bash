@@ -20,7 +20,7 @@ _sigma_flags_study="--epsilon= --n1= --replicates= --block-jackknife= --memory-l
 _sigma_flags_merge="--out= --help --usage"
 _sigma_flags_plan="--epsilon= --json= --pilot= $_sigma_shared --help --usage"
 _sigma_flags_monitor="--baseline= --checkpoints= --labels= --n1= --observed= --observed-indices=
-  --delta= --energy-cap= --full --append --merge --no-plots --out=
+  --delta= --energy-cap= --full --append --merge --no-plots --out= --proxies=
   $_sigma_shared $_sigma_stream --help --usage"
 _sigma_flags_generate="--beta= --block-rows= --dataset= --dim= --dtype= --generations= --nu=
   --quiet --radial= --radial-var= --recursive-refit= --row-seed= --rows= --seed= --spectrum=
@@ -49,7 +49,8 @@ _sigma_value() {
   local flag=$1 cur=$2 IFS=$' \t\n'
   case $flag in
     --out | --plots) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
-    --json | --csv | --save-indices | --observed-indices | --checkpoints) _sigma_files "$cur" ;;
+    --json | --csv | --save-indices | --observed-indices | --checkpoints | --proxies)
+      _sigma_files "$cur" ;;
     --observed) COMPREPLY=($(compgen -W "random first" -- "$cur")) ;;
     --scalapack) COMPREPLY=($(compgen -W "auto on off" -- "$cur")) ;;
     --spectrum) COMPREPLY=($(compgen -W "isotropic powerlaw spiked exponential" -- "$cur")) ;;
