@@ -112,5 +112,5 @@ double sigma_spearman(const double *x, const double *y, int n) {
   if (!work) return NAN;
   const double r = gsl_stats_spearman(x, 1, y, 1, (size_t)n, work);
   free(work);
-  return isfinite(r) ? r : NAN;
+  return !isfinite(r) ? NAN : r == 0 ? 0.0 : r; /* no -0 in the outputs */
 }
