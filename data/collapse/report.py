@@ -91,11 +91,12 @@ def plot(A, res):
               "set xlabel 'generation'"]
     def series_plot(out, ylabel, col, band):
         parts = []
-        for n in names:
+        for i, n in enumerate(names):
             dat = f"'{n}.dat'"
-            if band:
-                parts.append(f"{dat} using 1:3:4 with filledcurves fs transparent solid 0.15 notitle")
-            parts.append(f"{dat} using 1:{col} with linespoints title '{n}'")
+            if band:  # the series' own colour, so each band reads with its line
+                parts.append(f"{dat} using 1:3:4 with filledcurves lc {i + 1} "
+                             "fs transparent solid 0.15 notitle")
+            parts.append(f"{dat} using 1:{col} with linespoints lc {i + 1} title '{n}'")
         return [f"set output '{out}'", f"set ylabel '{ylabel}'", "plot " + ", ".join(parts)]
     script += series_plot("drift_U.png", "Track II drift delta_U (nats), 95% CI", 2, True)
     script += series_plot("drift_Gamma.png", "Track I drift delta_Gamma (nats)", 5, False)
